@@ -1,0 +1,44 @@
+# Every target does its own set-up: a fresh machine needs only Python 3.11, pip, git and apt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
+
+.PHONY: run test lint typecheck unit bench lock clean
+
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+## make run: start the service (demo mode on the built-in simulator when no credentials are set)
+run: $(STAMP)
+	$(BIN)/ttlock-bridge simulator
+
+## make test: lint, type-check and run every test
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## make lock: re-pin every dependency (needs network to PyPI)
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --quiet --output-file $(LOCK)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+"""Command-line interface: `ttlock-bridge <command>`.
+
+Each module below attaches its commands to the one Typer `app`; importing them is what
+registers them.
+"""
+
+from ttlock_bridge.cli.app import app
+
+__all__ = ["app"]
