@@ -1,0 +1,51 @@
+"""`ttlock-bridge check-config`: validate the configuration file and say exactly what is wrong."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ttlock_bridge.cli.app import app
+from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, Problem, load_config
+
+
+@app.command("check-config")
+def check_config(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="The configuration file to check.")
+    ] = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Validate the configuration file: list every problem, or summarise what it describes."""
+    console = Console(highlight=False)
+    try:
+        loaded = load_config(config)
+    except ConfigError as error:
+        console.print(_problems_table(error.problems))
+        console.print(f"[red]{len(error.problems)} problem(s) in {escape(str(config))}[/red]")
+        raise typer.Exit(1) from None
+    console.print(_summary(loaded))
+
+
+def _problems_table(problems: list[Problem]) -> Table:
+    table = Table(title="Configuration problems", title_justify="left")
+    table.add_column("file")
+    table.add_column("key", style="bold")
+    table.add_column("value")
+    table.add_column("what to do", style="yellow")
+    for problem in problems:
+        value = repr(problem.value) if problem.has_value else ""
+        table.add_row(
+            escape(str(problem.file)), escape(problem.key), escape(value), escape(problem.message)
+        )
+    return table
+
+
+def _summary(config: Config) -> str:
+    return (
+        f"[green]OK[/green] {escape(str(config.source))}: property "
+        f"{escape(config.property.name)!r} in {config.property.timezone}, "
+        f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
+    )

@@ -1,0 +1,27 @@
+"""The property's configuration: one TOML file describing the building, its doors and rooms."""
+
+from ttlock_bridge.config.loading import DEFAULT_CONFIG_PATH, load_config
+from ttlock_bridge.config.models import (
+    CloudSettings,
+    Config,
+    Defaults,
+    Door,
+    PropertySettings,
+    Room,
+    ServerSettings,
+)
+from ttlock_bridge.config.problems import ConfigError, Problem
+
+__all__ = [
+    "DEFAULT_CONFIG_PATH",
+    "CloudSettings",
+    "Config",
+    "ConfigError",
+    "Defaults",
+    "Door",
+    "Problem",
+    "PropertySettings",
+    "Room",
+    "ServerSettings",
+    "load_config",
+]

@@ -1,0 +1,62 @@
+"""Rules that relate sections of the file to each other, run once each section is well formed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ttlock_bridge.config.models import ConfigFile
+from ttlock_bridge.config.problems import Problem
+
+
+def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
+    """Every inconsistency between doors and rooms, in file order."""
+    return [*_shared_lock_ids(raw, file), *_room_door_references(raw, file)]
+
+
+def _shared_lock_ids(raw: ConfigFile, file: Path) -> list[Problem]:
+    first_door_of_lock: dict[int, str] = {}
+    problems = []
+    for door_name, door in raw.doors.items():
+        owner = first_door_of_lock.setdefault(door.lock_id, door_name)
+        if owner != door_name:
+            problems.append(
+                Problem(
+                    file,
+                    f"doors.{door_name}.lock_id",
+                    f"lock {door.lock_id} is already door '{owner}': a lock can be configured "
+                    "as one door only; remove one of them or fix the lock_id",
+                    door.lock_id,
+                )
+            )
+    return problems
+
+
+def _room_door_references(raw: ConfigFile, file: Path) -> list[Problem]:
+    problems = []
+    for room_name, room in raw.rooms.items():
+        seen: set[str] = set()
+        for field, names in (("doors", room.doors), ("shared_doors", room.shared_doors)):
+            for index, door_name in enumerate(names):
+                key = f"rooms.{room_name}.{field}[{index}]"
+                if door_name not in raw.doors:
+                    problems.append(
+                        Problem(
+                            file,
+                            key,
+                            f"unknown door '{door_name}': define [doors.{door_name}] "
+                            "or fix the name",
+                            door_name,
+                        )
+                    )
+                elif door_name in seen:
+                    problems.append(
+                        Problem(
+                            file,
+                            key,
+                            f"door '{door_name}' is listed twice for room '{room_name}': "
+                            "list it once",
+                            door_name,
+                        )
+                    )
+                seen.add(door_name)
+    return problems

@@ -1,0 +1,164 @@
+"""Read `ttlock-bridge.toml` into a `Config`, or explain every mistake in it at once."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ttlock_bridge.config.checks import cross_check
+from ttlock_bridge.config.models import (
+    CloudSettings,
+    Config,
+    ConfigFile,
+    Defaults,
+    Door,
+    PropertySettings,
+    Room,
+    ServerSettings,
+    StoreSettings,
+)
+from ttlock_bridge.config.problems import ConfigError, Problem
+
+DEFAULT_CONFIG_PATH = Path("ttlock-bridge.toml")
+DATABASE_FILE_NAME = "ttlock-bridge.db"
+
+_SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): ConfigFile,
+    ("property",): PropertySettings,
+    ("defaults",): Defaults,
+    ("doors", "*"): Door,
+    ("rooms", "*"): Room,
+    ("cloud",): CloudSettings,
+    ("store",): StoreSettings,
+    ("server",): ServerSettings,
+}
+_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_PATTERN_HINTS = {
+    "^\\d{4,9}$": 'a code is 4-9 digits written as a string, e.g. "135790"',
+    _NAME_PATTERN: (
+        "names use letters, digits, '-' and '_' (at most 64, starting with a letter or digit)"
+    ),
+    "^https?://\\S+$": 'expected a URL like "https://euapi.ttlock.com"',
+}
+
+
+def load_config(path: Path) -> Config:
+    """Parse and validate the file; raise `ConfigError` listing every problem found."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            [Problem(path, "", "file not found: create it (see ttlock-bridge.example.toml)")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem(path, "", f"cannot read the file: {error}")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([Problem(path, "", f"not valid TOML: {error}")]) from None
+
+    try:
+        raw = ConfigFile.model_validate(document)
+    except ValidationError as error:
+        raise ConfigError([_explain(path, detail) for detail in error.errors()]) from None
+
+    base = path.resolve().parent
+    data_dir = base / raw.data_dir
+    store_url, url_problem = _resolve_store_url(raw.store.url, data_dir, base, path)
+    problems = cross_check(raw, path) + ([url_problem] if url_problem else [])
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        source=path,
+        data_dir=data_dir,
+        store_url=store_url,
+        property=raw.property,
+        defaults=raw.defaults,
+        doors=raw.doors,
+        rooms=raw.rooms,
+        cloud=raw.cloud,
+        server=raw.server,
+    )
+
+
+def _resolve_store_url(
+    url: str | None, data_dir: Path, base: Path, path: Path
+) -> tuple[str, Problem | None]:
+    """Default to SQLite in the data directory; relative SQLite paths are relative to the file."""
+    if url is None:
+        return f"sqlite:///{data_dir / DATABASE_FILE_NAME}", None
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url, Problem(
+            path,
+            "store.url",
+            'not a database URL: use "sqlite:///path/to/file.db" or '
+            '"postgresql+psycopg://user@host/dbname"',
+            url,
+        )
+    database = parsed.database
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        parsed = parsed.set(database=str(base / database))
+    return parsed.render_as_string(hide_password=False), None
+
+
+def _explain(path: Path, detail: ErrorDetails) -> Problem:
+    """Turn one pydantic error into a Problem with a TOML key path and advice."""
+    location = tuple(detail["loc"])
+    if "[key]" in location:
+        where = location[: location.index("[key]")]
+        return Problem(path, _key_path(where), _PATTERN_HINTS[_NAME_PATTERN], where[-1])
+    key = _key_path(location)
+    kind = detail["type"]
+    if kind == "missing":
+        return Problem(path, key, "required: add this key")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(location[:-1])
+        return Problem(
+            path,
+            key,
+            f"unknown key: remove it or fix its spelling (allowed here: {allowed})",
+            detail["input"],
+        )
+    return Problem(path, key, _advice(detail), detail["input"])
+
+
+def _advice(detail: ErrorDetails) -> str:
+    if detail["type"] == "value_error":
+        return detail["msg"].removeprefix("Value error, ")
+    pattern = (detail.get("ctx") or {}).get("pattern")
+    if isinstance(pattern, str) and pattern in _PATTERN_HINTS:
+        return _PATTERN_HINTS[pattern]
+    return f"{detail['msg'][:1].lower()}{detail['msg'][1:]}"
+
+
+def _allowed_keys(section: Sequence[int | str]) -> str:
+    shape = tuple(
+        "*" if index == 1 and section[0] in ("doors", "rooms") else str(part)
+        for index, part in enumerate(section)
+    )
+    model = _SECTION_MODELS.get(shape)
+    if model is None:
+        return "see docs/configuration.md"
+    return ", ".join(model.model_fields)
+
+
+def _key_path(location: Sequence[int | str]) -> str:
+    """`("rooms", "room-3", "doors", 1)` -> `rooms.room-3.doors[1]`."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = part if _is_bare_key(part) else f'"{part}"'
+            text += f".{name}" if text else name
+    return text
+
+
+def _is_bare_key(part: str) -> bool:
+    return bool(part) and all(char.isalnum() or char in "-_" for char in part)

@@ -1,0 +1,173 @@
+"""The shape of `ttlock-bridge.toml` as pydantic models.
+
+Every model forbids unknown keys so a typo (`chek_in`) is reported instead of silently ignored.
+Field-level rules live here; rules that relate sections to each other (a room naming a door that
+does not exist) are in `ttlock_bridge.config.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+REGION_API_BASES: dict[str, str] = {
+    "eu": "https://euapi.ttlock.com",
+    "global": "https://api.ttlock.com",
+    "cn": "https://cnapi.ttlock.com",
+}
+
+_CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
+_DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[mhd])")
+_DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+
+
+def _parse_clock(value: object) -> object:
+    """`"15:00"` -> `time(15, 0)`; anything else is left for pydantic to reject."""
+    if not isinstance(value, str):
+        return value
+    match = _CLOCK.fullmatch(value.strip())
+    if match is None:
+        raise ValueError('expected a 24-hour clock time HH:MM, e.g. "15:00"')
+    return time(int(match["hour"]), int(match["minute"]))
+
+
+def _parse_duration(value: object) -> object:
+    """`"24h"`, `"90m"`, `"2d"` -> timedelta: one unit letter, no floats, no combinations."""
+    if not isinstance(value, str):
+        raise ValueError('expected a duration like "24h", "90m" or "2d"')
+    match = _DURATION.fullmatch(value.strip())
+    if match is None:
+        raise ValueError('expected a duration like "24h", "90m" or "2d"')
+    return int(match["amount"]) * _DURATION_UNITS[match["unit"]]
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            'unknown IANA time zone: use a name like "Europe/Athens" (see `tzselect`)'
+        ) from None
+    return name
+
+
+ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", strict=True)]
+DigitCode = Annotated[str, StringConstraints(pattern=r"^\d{4,9}$", strict=True)]
+ZoneName = Annotated[str, AfterValidator(_check_zone)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PropertySettings(_Section):
+    """The building: its name and the time zone every local time in this file is read in."""
+
+    name: str = Field(min_length=1)
+    timezone: ZoneName
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Defaults(_Section):
+    """What a grant gets when the request leaves it out, and when nightly cleanup runs."""
+
+    check_in: ClockTime = time(15, 0)
+    check_out: ClockTime = time(11, 0)
+    code_length: int = Field(default=6, ge=4, le=9, strict=True)
+    cleanup_grace: Duration = timedelta(hours=24)
+    cleanup_time: ClockTime = time(3, 30)
+    deny_codes: frozenset[DigitCode] = frozenset()
+
+
+class Door(_Section):
+    """A lock as configured here; the table key is the door's friendly name."""
+
+    lock_id: int = Field(gt=0, strict=True)
+
+
+class Room(_Section):
+    """A bookable unit: its own doors plus the shared doors its guests may open."""
+
+    doors: tuple[Name, ...] = Field(min_length=1)
+    shared_doors: tuple[Name, ...] = ()
+
+    @property
+    def all_doors(self) -> tuple[str, ...]:
+        """Every door a guest of this room gets, own doors first, each once."""
+        return tuple(dict.fromkeys((*self.doors, *self.shared_doors)))
+
+
+class CloudSettings(_Section):
+    """Where the TTLock cloud lives. Credentials never go here: they come from the environment."""
+
+    region: Literal["eu", "global", "cn"] | None = None
+    api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _one_way_to_say_where(self) -> CloudSettings:
+        if self.region is not None and self.api_base is not None:
+            raise ValueError("set either region or api_base, not both")
+        return self
+
+    @property
+    def resolved_api_base(self) -> str:
+        """The base URL to call: api_base if given, else the region's host (EU by default)."""
+        return self.api_base or REGION_API_BASES[self.region or "eu"]
+
+
+class StoreSettings(_Section):
+    """The database URL; None means SQLite in the data directory."""
+
+    url: str | None = None
+
+
+class ServerSettings(_Section):
+    """Where `ttlock-bridge serve` listens."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535, strict=True)
+
+
+class ConfigFile(_Section):
+    """The raw file, exactly as written (relative paths not yet resolved)."""
+
+    data_dir: str = "data"
+    property: PropertySettings
+    defaults: Defaults = Defaults()
+    doors: dict[Name, Door] = Field(min_length=1)
+    rooms: dict[Name, Room] = {}
+    cloud: CloudSettings = CloudSettings()
+    store: StoreSettings = StoreSettings()
+    server: ServerSettings = ServerSettings()
+
+
+class Config(_Section):
+    """A validated configuration with paths resolved against the file's directory."""
+
+    source: Path
+    data_dir: Path
+    store_url: str
+    property: PropertySettings
+    defaults: Defaults
+    doors: dict[str, Door]
+    rooms: dict[str, Room]
+    cloud: CloudSettings
+    server: ServerSettings
