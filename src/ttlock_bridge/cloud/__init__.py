@@ -1,0 +1,78 @@
+"""The TTLock Open API client: typed calls, unattended tokens, clear errors, bounded retries.
+
+Knows nothing of rooms or grants; must not import `ttlock_bridge.simulator` (both follow the
+API reference independently). Start with `TTLockClient` and `Credentials`.
+"""
+
+from ttlock_bridge.cloud.client import TTLockClient
+from ttlock_bridge.cloud.credentials import Credentials, password_md5
+from ttlock_bridge.cloud.errors import (
+    AuthError,
+    ClockError,
+    GatewayError,
+    InvalidRequestError,
+    LockError,
+    PasscodeError,
+    PermissionDenied,
+    QuotaError,
+    ReauthenticationNeeded,
+    TransportError,
+    TTLockError,
+)
+from ttlock_bridge.cloud.models import (
+    Fingerprint,
+    Gateway,
+    IdentityCard,
+    IssuedPasscode,
+    LockDetail,
+    LockGateway,
+    LockRecord,
+    LockSummary,
+    OpenState,
+    PassageModeConfig,
+    Passcode,
+    PasscodeType,
+    mask_code,
+)
+from ttlock_bridge.cloud.quota import QuotaSnapshot
+from ttlock_bridge.cloud.regions import REGIONS, api_base
+from ttlock_bridge.cloud.retry import RetryPolicy
+from ttlock_bridge.cloud.tokens import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
+
+__all__ = [
+    "REGIONS",
+    "AuthError",
+    "ClockError",
+    "Credentials",
+    "FileTokenStore",
+    "Fingerprint",
+    "Gateway",
+    "GatewayError",
+    "IdentityCard",
+    "InvalidRequestError",
+    "IssuedPasscode",
+    "LockDetail",
+    "LockError",
+    "LockGateway",
+    "LockRecord",
+    "LockSummary",
+    "MemoryTokenStore",
+    "OpenState",
+    "PassageModeConfig",
+    "Passcode",
+    "PasscodeError",
+    "PasscodeType",
+    "PermissionDenied",
+    "QuotaError",
+    "QuotaSnapshot",
+    "ReauthenticationNeeded",
+    "RetryPolicy",
+    "StoredToken",
+    "TTLockClient",
+    "TTLockError",
+    "TokenStore",
+    "TransportError",
+    "api_base",
+    "mask_code",
+    "password_md5",
+]

@@ -1,0 +1,173 @@
+"""The token lifecycle, unattended: log in, renew ahead of expiry, recover from a refused token,
+and stop cleanly when nothing but a person can help.
+
+All renewals go through one asyncio.Lock and re-check the token once inside it, so any number of
+concurrent calls that meet an expired token cause exactly one refresh request.
+"""
+
+import asyncio
+import logging
+
+from ttlock_bridge.cloud.clock import CloudClock
+from ttlock_bridge.cloud.credentials import Credentials
+from ttlock_bridge.cloud.errors import AuthError, ReauthenticationNeeded
+from ttlock_bridge.cloud.models import TokenGrant
+from ttlock_bridge.cloud.tokens import StoredToken, TokenStore
+from ttlock_bridge.cloud.transport import Transport
+
+log = logging.getLogger("ttlock_bridge.cloud")
+
+OAUTH_PATH = "/oauth2/token"
+
+
+class Session:
+    """Holds the current token for one account and renews it as needed.
+
+    When both the refresh token and the password are refused, the session enters the
+    "re-authentication needed" state: `reauthentication_reason` says why, and every call fails
+    at once with ReauthenticationNeeded, without contacting TTLock, until `use_credentials`.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        credentials: Credentials,
+        store: TokenStore,
+        clock: CloudClock,
+    ) -> None:
+        self._transport = transport
+        self._credentials = credentials
+        self._store = store
+        self._clock = clock
+        self._renewal = asyncio.Lock()
+        self._token: StoredToken | None = None
+        self._loaded = False
+        self._refusal: AuthError | None = None
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._credentials
+
+    @property
+    def reauthentication_reason(self) -> str | None:
+        """Why the session stopped calling TTLock, or None while it works."""
+        return None if self._refusal is None else self._refusal.guidance
+
+    def use_credentials(self, credentials: Credentials) -> None:
+        """Take new credentials (a person fixed them) and leave the re-authentication state."""
+        self._credentials = credentials
+        self._refusal = None
+        self._token = None
+        self._loaded = True  # the stored token belongs to the old credentials
+
+    async def access_token(self) -> str:
+        """A token that is valid as far as the client knows, renewed first if it is due."""
+        self._fail_fast_if_refused()
+        token = self._token
+        if token is not None and not token.needs_refresh(self._clock.now_ms()):
+            return token.access_token
+        async with self._renewal:
+            self._fail_fast_if_refused()
+            token = await self._loaded_token()
+            if token is None:
+                token = await self._log_in()
+            elif token.needs_refresh(self._clock.now_ms()):
+                token = await self._renew(token)
+            return token.access_token
+
+    async def replace_refused(self, refused_access_token: str) -> str:
+        """A new token after TTLock refused `refused_access_token` (10003/10004).
+
+        Whoever arrives after another caller already replaced that token gets the new one.
+        """
+        async with self._renewal:
+            self._fail_fast_if_refused()
+            token = self._token
+            if token is not None and token.access_token != refused_access_token:
+                return token.access_token
+            if token is None:
+                return (await self._log_in()).access_token
+            return (await self._renew(token)).access_token
+
+    async def log_in(self) -> StoredToken:
+        """A fresh password login, whatever the current token (`ttlock-bridge login`)."""
+        async with self._renewal:
+            self._refusal = None
+            return await self._log_in()
+
+    async def _loaded_token(self) -> StoredToken | None:
+        if not self._loaded:
+            stored = await self._store.load()
+            if stored is not None and stored.username == self._credentials.username:
+                self._token = stored
+            self._loaded = True
+        return self._token
+
+    async def _renew(self, token: StoredToken) -> StoredToken:
+        """Refresh; when TTLock refuses the refresh token, fall back to the password."""
+        try:
+            grant = await self._transport.post(
+                OAUTH_PATH,
+                {
+                    "clientId": self._credentials.client_id,
+                    "clientSecret": self._credentials.client_secret,
+                    "grant_type": "refresh_token",
+                    "refresh_token": token.refresh_token,
+                },
+            )
+        except AuthError as refusal:
+            log.warning("token refresh refused (errcode %s); logging in again", refusal.errcode)
+            return await self._log_in()
+        log.info("access token refreshed")
+        return await self._keep(TokenGrant.model_validate(grant), uid=token.uid)
+
+    async def _log_in(self) -> StoredToken:
+        try:
+            grant = await self._transport.post(
+                OAUTH_PATH,
+                {
+                    "clientId": self._credentials.client_id,
+                    "clientSecret": self._credentials.client_secret,
+                    "username": self._credentials.username,
+                    "password": self._credentials.password_md5,
+                },
+            )
+        except AuthError as refusal:
+            await self._give_up(refusal)
+            raise _reauthentication_needed(refusal) from refusal
+        log.info("logged in to TTLock as %s", self._credentials.username)
+        return await self._keep(TokenGrant.model_validate(grant))
+
+    async def _keep(self, grant: TokenGrant, uid: int | None = None) -> StoredToken:
+        now = self._clock.now_ms()
+        token = StoredToken(
+            username=self._credentials.username,
+            access_token=grant.access_token,
+            refresh_token=grant.refresh_token,
+            issued_at_ms=now,
+            expires_at_ms=now + grant.expires_in * 1000,
+            uid=grant.uid if grant.uid is not None else uid,
+        )
+        self._token = token
+        await self._store.save(token)
+        return token
+
+    async def _give_up(self, refusal: AuthError) -> None:
+        log.error(
+            "TTLock refused the login (errcode %s): re-authentication needed; no further "
+            "calls until credentials are given again",
+            refusal.errcode,
+        )
+        self._refusal = refusal
+        self._token = None
+        await self._store.clear()
+
+    def _fail_fast_if_refused(self) -> None:
+        if self._refusal is not None:
+            raise _reauthentication_needed(self._refusal)
+
+
+def _reauthentication_needed(refusal: AuthError) -> ReauthenticationNeeded:
+    return ReauthenticationNeeded(
+        refusal.errcode, refusal.message, f"Re-authentication needed: {refusal.guidance}"
+    )
