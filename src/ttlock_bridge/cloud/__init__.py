@@ -35,13 +35,16 @@ from ttlock_bridge.cloud.models import (
     mask_code,
 )
 from ttlock_bridge.cloud.quota import QuotaSnapshot
-from ttlock_bridge.cloud.regions import REGIONS, api_base
+from ttlock_bridge.cloud.records import BoltState, bolt_state_after
+from ttlock_bridge.cloud.regions import DEFAULT_REGION, REGIONS, api_base
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.tokens import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
 
 __all__ = [
+    "DEFAULT_REGION",
     "REGIONS",
     "AuthError",
+    "BoltState",
     "ClockError",
     "Credentials",
     "FileTokenStore",
@@ -73,6 +76,7 @@ __all__ = [
     "TokenStore",
     "TransportError",
     "api_base",
+    "bolt_state_after",
     "mask_code",
     "password_md5",
 ]

@@ -51,7 +51,7 @@ from ttlock_bridge.cloud.quota import QuotaCounter, QuotaSnapshot
 from ttlock_bridge.cloud.regions import REGIONS
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.session import Session
-from ttlock_bridge.cloud.tokens import MemoryTokenStore, TokenStore
+from ttlock_bridge.cloud.tokens import MemoryTokenStore, StoredToken, TokenStore
 from ttlock_bridge.cloud.transport import Answer, Transport
 
 log = logging.getLogger("ttlock_bridge.cloud")
@@ -131,9 +131,9 @@ class TTLockClient:
 
     # --- account ---------------------------------------------------------------------------
 
-    async def log_in(self) -> None:
+    async def log_in(self) -> StoredToken:
         """Log in with the password now (and store the token), whatever the current token."""
-        await self._session.log_in()
+        return await self._session.log_in()
 
     async def register_user(self, username: str, password: str) -> str:
         """Create an app user for this application; returns the prefixed name TTLock assigns."""

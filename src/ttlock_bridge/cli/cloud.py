@@ -1,0 +1,253 @@
+"""`ttlock-bridge login | register-user | locks | unlock | lock`: the TTLock account by hand.
+
+Credentials come from the environment (TTLOCK_CLIENT_ID, TTLOCK_CLIENT_SECRET, TTLOCK_USERNAME,
+TTLOCK_PASSWORD, TTLOCK_API_BASE); the token is kept in the data directory so later commands
+reuse it. Every failure prints its cause and fix and exits non-zero, without a traceback.
+"""
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ttlock_bridge.cli.app import app
+from ttlock_bridge.cloud import (
+    DEFAULT_REGION,
+    Credentials,
+    FileTokenStore,
+    Gateway,
+    LockSummary,
+    TTLockClient,
+    TTLockError,
+    api_base,
+    bolt_state_after,
+)
+
+TOKEN_FILE = Path("ttlock-token.json")
+RECENT_RECORDS = 20
+
+Region = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="TTLock region: eu, global, cn, or a base URL. Default: TTLOCK_API_BASE, else eu.",
+        show_default=False,
+    ),
+]
+DataDir = Annotated[
+    Path,
+    typer.Option("--data-dir", envvar="BRIDGE_DATA_DIR", help="Where the token file is kept."),
+]
+LockArgument = Annotated[str, typer.Argument(help="A lockId or the lock's name in TTLock.")]
+
+_out = Console(highlight=False)
+_err = Console(stderr=True, highlight=False)
+
+
+class CommandProblem(Exception):
+    """Something the person has to fix before the command can work; the text says what."""
+
+
+@app.command()
+def login(region: Region = None, data_dir: DataDir = Path("data")) -> None:
+    """Log in to TTLock with the account from the environment and store the token."""
+
+    async def run(client: TTLockClient) -> None:
+        token = await client.log_in()
+        expires = datetime.fromtimestamp(token.expires_at_ms / 1000, UTC)
+        _out.print(
+            f"Logged in as {escape(token.username)}; token stored in "
+            f"{escape(str(data_dir / TOKEN_FILE))}, valid until {expires:%Y-%m-%d %H:%M} UTC"
+        )
+
+    _run(run, region, data_dir)
+
+
+@app.command("register-user")
+def register_user(
+    username: Annotated[str, typer.Argument(help="Letters and digits only.")],
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="For the user."),
+    ],
+    region: Region = None,
+) -> None:
+    """Register an app user for your TTLock application (TTLock prefixes its name)."""
+    environment = _environment("TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET")
+    credentials = Credentials.with_password(
+        environment["TTLOCK_CLIENT_ID"], environment["TTLOCK_CLIENT_SECRET"], username, password
+    )
+
+    async def run(client: TTLockClient) -> None:
+        prefixed = await client.register_user(username, password)
+        _out.print(f"Registered {escape(prefixed)}. Use it from now on:")
+        _out.print(f"  export TTLOCK_USERNAME={escape(prefixed)}")
+
+    _run(run, region, data_dir=None, credentials=credentials)
+
+
+@app.command()
+def locks(region: Region = None, data_dir: DataDir = Path("data")) -> None:
+    """List the account's locks: battery, gateway and the last known bolt state."""
+
+    async def run(client: TTLockClient) -> None:
+        all_locks = [lock async for lock in client.locks()]
+        gateways = {gateway.gateway_id: gateway async for gateway in client.gateways()}
+        rows = await asyncio.gather(*(_lock_row(client, lock, gateways) for lock in all_locks))
+        table = Table(title="TTLock locks", title_justify="left")
+        for column in ("id", "name", "battery", "gateway", "last known state"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*map(escape, row))
+        _out.print(table)
+
+    _run(run, region, data_dir)
+
+
+@app.command()
+def unlock(lock: LockArgument, region: Region = None, data_dir: DataDir = Path("data")) -> None:
+    """Open a lock remotely through its gateway."""
+
+    async def run(client: TTLockClient) -> None:
+        target = await _find_lock(client, lock)
+        await client.unlock(target.lock_id)
+        _out.print(f"Unlocked {escape(target.display_name)} (lock {target.lock_id}).")
+
+    _run(run, region, data_dir)
+
+
+@app.command("lock")
+def lock_command(
+    lock: LockArgument, region: Region = None, data_dir: DataDir = Path("data")
+) -> None:
+    """Lock a lock remotely through its gateway."""
+
+    async def run(client: TTLockClient) -> None:
+        target = await _find_lock(client, lock)
+        await client.lock(target.lock_id)
+        _out.print(f"Locked {escape(target.display_name)} (lock {target.lock_id}).")
+
+    _run(run, region, data_dir)
+
+
+def _run(
+    command: Callable[[TTLockClient], Awaitable[None]],
+    region: str | None,
+    data_dir: Path | None,
+    credentials: Credentials | None = None,
+) -> None:
+    """Run `command` with a client built from the environment; turn failures into messages."""
+    try:
+        client = TTLockClient(
+            credentials or _credentials_from_environment(),
+            api_base=_api_base(region),
+            token_store=None if data_dir is None else FileTokenStore(data_dir / TOKEN_FILE),
+        )
+        asyncio.run(_using(client, command))
+    except CommandProblem as problem:
+        _err.print(f"[red]Error:[/red] {escape(str(problem))}")
+        raise typer.Exit(2) from None
+    except TTLockError as error:
+        _err.print(f"[red]Error:[/red] {escape(error.guidance)}")
+        origin = f"TTLock errcode {error.errcode}" if error.errcode is not None else "No answer"
+        _err.print(f"({escape(origin)}: {escape(error.message)})")
+        raise typer.Exit(1) from None
+
+
+async def _using(client: TTLockClient, command: Callable[[TTLockClient], Awaitable[None]]) -> None:
+    async with client:
+        await command(client)
+
+
+def _environment(*names: str) -> dict[str, str]:
+    missing = [name for name in names if not os.environ.get(name)]
+    if missing:
+        raise CommandProblem(
+            f"{', '.join(missing)} not set: export the TTLock application's clientId and "
+            "clientSecret (developer portal) and the TTLock app account's username and password"
+        )
+    return {name: os.environ[name] for name in names}
+
+
+def _credentials_from_environment() -> Credentials:
+    environment = _environment(
+        "TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET", "TTLOCK_USERNAME", "TTLOCK_PASSWORD"
+    )
+    return Credentials.with_password(
+        environment["TTLOCK_CLIENT_ID"],
+        environment["TTLOCK_CLIENT_SECRET"],
+        environment["TTLOCK_USERNAME"],
+        environment["TTLOCK_PASSWORD"],
+    )
+
+
+def _api_base(region: str | None) -> str:
+    try:
+        return api_base(region or os.environ.get("TTLOCK_API_BASE") or DEFAULT_REGION)
+    except ValueError as unknown:
+        raise CommandProblem(str(unknown)) from None
+
+
+async def _find_lock(client: TTLockClient, name_or_id: str) -> LockSummary:
+    """The lock with this lockId, or whose name matches case-insensitively."""
+    wanted = name_or_id.strip().casefold()
+    matches = [
+        lock
+        async for lock in client.locks()
+        if wanted in (str(lock.lock_id), lock.lock_alias.casefold(), lock.lock_name.casefold())
+    ]
+    if not matches:
+        raise CommandProblem(
+            f"No lock named or numbered {name_or_id!r} in this account: run "
+            "`ttlock-bridge locks` to see the names and ids"
+        )
+    if len(matches) > 1:
+        ids = ", ".join(str(lock.lock_id) for lock in matches)
+        raise CommandProblem(f"Several locks are named {name_or_id!r} (ids {ids}): use the id")
+    return matches[0]
+
+
+async def _lock_row(
+    client: TTLockClient, lock: LockSummary, gateways: dict[int, Gateway]
+) -> tuple[str, str, str, str, str]:
+    battery = "?" if lock.electric_quantity is None else f"{lock.electric_quantity}%"
+    return (
+        str(lock.lock_id),
+        lock.display_name,
+        battery,
+        await _gateway_status(client, lock, gateways),
+        await _last_known_state(client, lock),
+    )
+
+
+async def _gateway_status(
+    client: TTLockClient, lock: LockSummary, gateways: dict[int, Gateway]
+) -> str:
+    if lock.has_gateway is False:
+        return "none"
+    links = await client.gateways_of_lock(lock.lock_id)
+    reachable = [gateways.get(link.gateway_id) for link in links]
+    if not reachable:
+        return "none"
+    return "online" if any(gateway and gateway.is_online for gateway in reachable) else "offline"
+
+
+async def _last_known_state(client: TTLockClient, lock: LockSummary) -> str:
+    """From the newest records (one page; no gateway call, so the lock is not woken up)."""
+    seen = 0
+    async for record in client.records(lock.lock_id, page_size=RECENT_RECORDS):
+        state = bolt_state_after(record.record_type)
+        if state is not None and record.lock_date is not None:
+            when = datetime.fromtimestamp(record.lock_date / 1000, UTC)
+            return f"{state} ({when:%Y-%m-%d %H:%M} UTC)"
+        seen += 1
+        if seen == RECENT_RECORDS:
+            break
+    return "unknown"
