@@ -395,7 +395,7 @@ class TTLockClient:
                 self._clock.align_to(skew.server_time_ms)
                 clock_corrected = True
                 log.warning(
-                    "clock differs from TTLock's by %d ms; corrected", self._clock.offset_ms
+                    "TTLock's clock is %d ms ahead of ours; corrected", self._clock.offset_ms
                 )
             except AuthError as refusal:
                 if (
