@@ -4,9 +4,9 @@ import asyncio
 import time
 
 import httpx
+
 from conftest import RunningSimulator, StartSimulator
 from simulator.client import GATEWAY, MAIN_ENTRANCE, ROOM_1, Caller
-
 from ttlock_bridge.simulator import default_scenario
 from ttlock_bridge.simulator.scenario import GatewayConfig, LockConfig, Settings
 

@@ -1,6 +1,7 @@
 """`ttlock-bridge simulator`: run the simulated TTLock cloud in the foreground."""
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -18,14 +19,16 @@ from ttlock_bridge.simulator.server import uvicorn_config
 
 @app.command()
 def simulator(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8900, help="Port to listen on."),
-    scenario: Path | None = typer.Option(
-        None, help="Scenario file (.toml or .json); default: the built-in small hotel."
-    ),
-    latency_ms: int | None = typer.Option(
-        None, help="Simulated gateway latency of remote commands, overriding the scenario."
-    ),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8900,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario file (.toml or .json); default: the built-in small hotel."),
+    ] = None,
+    latency_ms: Annotated[
+        int | None,
+        typer.Option(help="Simulated gateway latency of remote commands, overriding the scenario."),
+    ] = None,
 ) -> None:
     """Run a simulated TTLock cloud (Open API v3 plus a /_sim/ control API)."""
     try:
