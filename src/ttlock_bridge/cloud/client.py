@@ -125,6 +125,11 @@ class TTLockClient:
         return self._quota.snapshot(datetime.now(UTC))
 
     @property
+    def remote_concurrency(self) -> int:
+        """How many gateway commands may be in flight at once, across all locks."""
+        return self._gate.concurrency
+
+    @property
     def clock_offset_ms(self) -> int:
         """How far TTLock's clock is ahead of this host's, as last observed (0 if never)."""
         return self._clock.offset_ms
