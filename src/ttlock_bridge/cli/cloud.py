@@ -47,7 +47,7 @@ DataDir = Annotated[
 ]
 LockArgument = Annotated[str, typer.Argument(help="A lockId or the lock's name in TTLock.")]
 
-_out = Console(highlight=False)
+_out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

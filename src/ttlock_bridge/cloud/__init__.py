@@ -4,6 +4,8 @@ Knows nothing of rooms or grants; must not import `ttlock_bridge.simulator` (bot
 API reference independently). Start with `TTLockClient` and `Credentials`.
 """
 
+import logging
+
 from ttlock_bridge.cloud.client import TTLockClient
 from ttlock_bridge.cloud.credentials import Credentials, password_md5
 from ttlock_bridge.cloud.errors import (
@@ -80,3 +82,7 @@ __all__ = [
     "mask_code",
     "password_md5",
 ]
+
+# A library logs; the application decides where to. Without this, Python's last-resort handler
+# would print the client's warnings in the middle of CLI output.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
