@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 
-.PHONY: run test lint typecheck unit bench lock clean
+.PHONY: run test lint typecheck unit postgres-server bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) postgres-server
 	$(BIN)/pytest
+
+# The store tests start a private PostgreSQL server; install its binaries once (root, as in CI).
+postgres-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL server not installed: store tests on PostgreSQL will be skipped"; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,0 +1,33 @@
+"""The store: SQLAlchemy tables, Alembic migrations, and thin functions to read and write them.
+
+No business rules live here; the access layer decides, the store remembers.
+"""
+
+from ttlock_bridge.store.engine import Store, open_store
+from ttlock_bridge.store.models import (
+    CloudCallCount,
+    Desired,
+    Event,
+    EventSource,
+    Grant,
+    GrantDoor,
+    GrantState,
+    Placement,
+    PlacementStatus,
+    Token,
+)
+
+__all__ = [
+    "CloudCallCount",
+    "Desired",
+    "Event",
+    "EventSource",
+    "Grant",
+    "GrantDoor",
+    "GrantState",
+    "Placement",
+    "PlacementStatus",
+    "Store",
+    "Token",
+    "open_store",
+]

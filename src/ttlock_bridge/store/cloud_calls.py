@@ -1,0 +1,41 @@
+"""Counts of TTLock cloud calls per endpoint, per UTC day and month (quota is money)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ttlock_bridge.store.models import CloudCallCount
+from ttlock_bridge.store.upsert import insert_for
+
+
+def call_periods(at_ms: int) -> tuple[str, str]:
+    """The UTC day and month an instant counts towards: `("2026-11-22", "2026-11")`."""
+    day = datetime.fromtimestamp(at_ms / 1000, UTC).date().isoformat()
+    return day, day[:7]
+
+
+def record_cloud_calls(session: Session, endpoint: str, at_ms: int, calls: int = 1) -> None:
+    """Add `calls` to the endpoint's counters for the day and the month of `at_ms`."""
+    for period in call_periods(at_ms):
+        statement = insert_for(session, CloudCallCount).values(
+            endpoint=endpoint, period=period, count=calls
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["endpoint", "period"],
+                set_={"count": CloudCallCount.count + statement.excluded.count},
+            )
+        )
+
+
+def cloud_call_counts(session: Session, period: str) -> dict[str, int]:
+    """Calls per endpoint in one period (`2026-11-22` or `2026-11`)."""
+    rows = session.execute(
+        select(CloudCallCount.endpoint, CloudCallCount.count)
+        .where(CloudCallCount.period == period)
+        .order_by(CloudCallCount.endpoint)
+    )
+    return {endpoint: count for endpoint, count in rows}  # noqa: C416 - Rows, not pairs

@@ -1,0 +1,52 @@
+"""Lock events, stored once even when both the callback and the record list report them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ttlock_bridge.store.models import Event, EventSource
+from ttlock_bridge.store.upsert import insert_for
+
+
+def add_event(
+    session: Session,
+    *,
+    dedupe_key: str,
+    lock_id: int,
+    record_type: int,
+    record_type_from_lock: int | None,
+    success: bool,
+    username: str | None,
+    masked_code: str | None,
+    lock_date_ms: int,
+    server_date_ms: int | None,
+    source: EventSource,
+) -> bool:
+    """Store the event unless one with the same `dedupe_key` exists; True if it was new."""
+    statement = (
+        insert_for(session, Event)
+        .values(
+            dedupe_key=dedupe_key,
+            lock_id=lock_id,
+            record_type=record_type,
+            record_type_from_lock=record_type_from_lock,
+            success=success,
+            username=username,
+            masked_code=masked_code,
+            lock_date_ms=lock_date_ms,
+            server_date_ms=server_date_ms,
+            source=source.value,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Event.id)
+    )
+    return session.execute(statement).first() is not None
+
+
+def recent_events(session: Session, *, lock_id: int | None = None, limit: int = 100) -> list[Event]:
+    """The newest events first (by the lock's clock), optionally for one lock."""
+    query = select(Event).order_by(Event.lock_date_ms.desc(), Event.id.desc()).limit(limit)
+    if lock_id is not None:
+        query = query.where(Event.lock_id == lock_id)
+    return list(session.scalars(query))

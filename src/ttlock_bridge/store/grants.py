@@ -1,0 +1,81 @@
+"""Grants and the doors they target."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ttlock_bridge.store.models import Grant, GrantDoor, GrantState
+
+
+@dataclass(frozen=True, slots=True)
+class DoorRef:
+    """A door by its configured name and the lock it is."""
+
+    door: str
+    lock_id: int
+
+
+def add_grant(
+    session: Session,
+    *,
+    tag: str,
+    name: str,
+    room: str | None,
+    code: str,
+    code_generated: bool,
+    start_ms: int,
+    end_ms: int,
+    doors: Sequence[DoorRef],
+    now_ms: int,
+) -> Grant:
+    """Record a new active grant on `doors` (in the given order); its id is set on return."""
+    grant = Grant(
+        tag=tag,
+        name=name,
+        room=room,
+        code=code,
+        code_generated=code_generated,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        state=GrantState.ACTIVE,
+        created_at_ms=now_ms,
+        updated_at_ms=now_ms,
+        doors=[
+            GrantDoor(position=position, door=ref.door, lock_id=ref.lock_id)
+            for position, ref in enumerate(doors)
+        ],
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def get_grant(session: Session, grant_id: int) -> Grant | None:
+    return session.get(Grant, grant_id)
+
+
+def find_grant_by_tag(session: Session, tag: str) -> Grant | None:
+    """The grant a passcode name's tag points to, if it is still on record."""
+    return session.scalars(select(Grant).where(Grant.tag == tag)).one_or_none()
+
+
+def list_grants(
+    session: Session, *, state: GrantState | None = None, room: str | None = None
+) -> list[Grant]:
+    """Grants by start time, optionally only in one state or for one room."""
+    query = select(Grant).order_by(Grant.start_ms, Grant.id)
+    if state is not None:
+        query = query.where(Grant.state == state)
+    if room is not None:
+        query = query.where(Grant.room == room)
+    return list(session.scalars(query))
+
+
+def grants_ended_before(session: Session, cutoff_ms: int) -> list[Grant]:
+    """Grants whose window closed before `cutoff_ms`, whatever their state (for cleanup)."""
+    query = select(Grant).where(Grant.end_ms < cutoff_ms).order_by(Grant.end_ms, Grant.id)
+    return list(session.scalars(query))

@@ -1,0 +1,197 @@
+"""The tables, as typed SQLAlchemy models. Every time is UTC epoch milliseconds, like the cloud.
+
+Migrations in `ttlock_bridge.store.migrations` must produce exactly these tables; a test
+compares them. Passcodes and tokens are stored because the service needs them, but no model
+defines a `__repr__` that could carry them into a log.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class GrantState(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class Desired(StrEnum):
+    """What the lock should hold for this placement."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class PlacementStatus(StrEnum):
+    """Where the placement stands with the cloud (see DESIGN.md, invariant 1)."""
+
+    INTENT = "intent"  # written before the cloud call; outcome unknown until confirmed
+    ACTIVE = "active"  # the cloud confirmed the lock holds what is desired
+    PENDING = "pending"  # a transient failure; retried at next_attempt_at_ms
+    FAILED = "failed"  # a permanent failure; `guidance` says what a person should do
+    DELETED = "deleted"  # the cloud confirmed the passcode is gone
+
+
+class EventSource(StrEnum):
+    CALLBACK = "callback"
+    POLL = "poll"
+
+
+def _text_enum(enum: type[StrEnum]) -> Enum:
+    """Store enum values as plain strings, portable across SQLite and PostgreSQL."""
+    return Enum(
+        enum,
+        native_enum=False,
+        length=16,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Grant(Base):
+    """Desired access: a name, one passcode, a validity window, a set of doors."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tag: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(9))
+    code_generated: Mapped[bool] = mapped_column(Boolean)
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    state: Mapped[GrantState] = mapped_column(_text_enum(GrantState), index=True)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    # Optimistic locking: an update based on a stale read fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
+
+    doors: Mapped[list[GrantDoor]] = relationship(
+        back_populates="grant",
+        cascade="all, delete-orphan",
+        order_by="GrantDoor.position",
+        lazy="selectin",
+    )
+    placements: Mapped[list[Placement]] = relationship(
+        back_populates="grant",
+        cascade="all, delete-orphan",
+        order_by="Placement.id",
+        lazy="selectin",
+    )
+
+
+class GrantDoor(Base):
+    """One door a grant targets, with the lock it was configured as when the grant was made."""
+
+    __tablename__ = "grant_doors"
+    __table_args__ = (UniqueConstraint("grant_id", "lock_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    door: Mapped[str] = mapped_column(String(64))
+    lock_id: Mapped[int] = mapped_column(BigInteger)
+
+    grant: Mapped[Grant] = relationship(back_populates="doors")
+
+
+class Placement(Base):
+    """The ledger: one grant's passcode on one lock, desired and as last confirmed."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "lock_id"),
+        Index("ix_placements_status_next_attempt", "status", "next_attempt_at_ms"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
+    door: Mapped[str] = mapped_column(String(64))
+    lock_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    keyboard_pwd_id: Mapped[int | None] = mapped_column(BigInteger)
+    desired: Mapped[Desired] = mapped_column(_text_enum(Desired))
+    status: Mapped[PlacementStatus] = mapped_column(_text_enum(PlacementStatus))
+    applied_code: Mapped[str | None] = mapped_column(String(9))
+    applied_start_ms: Mapped[int | None] = mapped_column(BigInteger)
+    applied_end_ms: Mapped[int | None] = mapped_column(BigInteger)
+    applied_name: Mapped[str | None] = mapped_column(String(200))
+    last_errcode: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    guidance: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+    grant: Mapped[Grant] = relationship(back_populates="placements")
+
+
+class Token(Base):
+    """The TTLock OAuth tokens of one account on one API host."""
+
+    __tablename__ = "tokens"
+
+    api_base: Mapped[str] = mapped_column(String(200), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    issued_at_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class CloudCallCount(Base):
+    """How many calls were made to one endpoint in one UTC day (`2026-11-22`) or month."""
+
+    __tablename__ = "cloud_calls"
+
+    endpoint: Mapped[str] = mapped_column(String(100), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Event(Base):
+    """Something a lock did, from the callback or the record list; `dedupe_key` joins the two."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_lock_id_lock_date_ms", "lock_id", "lock_date_ms"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lock_id: Mapped[int] = mapped_column(BigInteger)
+    record_type: Mapped[int] = mapped_column(Integer)
+    record_type_from_lock: Mapped[int | None] = mapped_column(Integer)
+    success: Mapped[bool] = mapped_column(Boolean)
+    username: Mapped[str | None] = mapped_column(String(200))
+    masked_code: Mapped[str | None] = mapped_column(String(16))
+    lock_date_ms: Mapped[int] = mapped_column(BigInteger)
+    server_date_ms: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[EventSource] = mapped_column(_text_enum(EventSource))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
