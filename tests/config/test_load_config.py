@@ -51,12 +51,13 @@ def test_the_shipped_example_is_valid_and_complete() -> None:
     assert config.property.timezone == "Europe/Athens"
     assert config.defaults.deny_codes == {"123123", "112233"}
     assert config.rooms["room-1"].all_doors == ("room-1", "main-entrance")
-    assert config.cloud.resolved_api_base == "https://euapi.ttlock.com"
+    assert config.cloud.region_or_url == "eu"
 
 
 def test_minimal_file_gets_documented_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, MINIMAL))
 
+    assert config.cloud.region_or_url == "eu"
     assert config.defaults.check_in == time(15, 0)
     assert config.defaults.check_out == time(11, 0)
     assert config.defaults.code_length == 6
@@ -90,9 +91,9 @@ def test_postgresql_url_is_kept_as_written(tmp_path: Path) -> None:
 
 def test_cloud_region_or_explicit_base(tmp_path: Path) -> None:
     china = load_config(write(tmp_path, MINIMAL + '\n[cloud]\nregion = "cn"\n'))
-    assert china.cloud.resolved_api_base == "https://cnapi.ttlock.com"
+    assert china.cloud.region_or_url == "cn"
     own = load_config(write(tmp_path, MINIMAL + '\n[cloud]\napi_base = "http://127.0.0.1:9"\n'))
-    assert own.cloud.resolved_api_base == "http://127.0.0.1:9"
+    assert own.cloud.region_or_url == "http://127.0.0.1:9"
 
 
 def test_unknown_door_in_a_room_names_the_exact_list_item(tmp_path: Path) -> None:

@@ -23,12 +23,6 @@ from pydantic import (
     model_validator,
 )
 
-REGION_API_BASES: dict[str, str] = {
-    "eu": "https://euapi.ttlock.com",
-    "global": "https://api.ttlock.com",
-    "cn": "https://cnapi.ttlock.com",
-}
-
 _CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
 _DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[mhd])")
 _DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -128,9 +122,9 @@ class CloudSettings(_Section):
         return self
 
     @property
-    def resolved_api_base(self) -> str:
-        """The base URL to call: api_base if given, else the region's host (EU by default)."""
-        return self.api_base or REGION_API_BASES[self.region or "eu"]
+    def region_or_url(self) -> str:
+        """What `ttlock_bridge.cloud.regions.api_base` turns into a host (EU by default)."""
+        return self.api_base or self.region or "eu"
 
 
 class StoreSettings(_Section):
