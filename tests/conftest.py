@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -16,16 +16,17 @@ class RunningSimulator:
     """A simulator listening on `base_url`, with shortcuts to its `/_sim/` control API."""
 
     base_url: str
+    http: httpx.Client = field(default_factory=httpx.Client, repr=False)
 
     def state(self) -> dict[str, Any]:
-        response = httpx.get(f"{self.base_url}/_sim/state")
+        response = self.http.get(f"{self.base_url}/_sim/state")
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
 
     def control(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST `body` (JSON) to `/_sim/<path>`; raises on a non-2xx answer."""
-        response = httpx.post(f"{self.base_url}/_sim/{path.lstrip('/')}", json=body or {})
+        response = self.http.post(f"{self.base_url}/_sim/{path.lstrip('/')}", json=body or {})
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
@@ -43,7 +44,9 @@ def start_simulator() -> Iterator[StartSimulator]:
             scenario: Scenario | None = None, latency_ms: int | None = None
         ) -> RunningSimulator:
             app = create_app(scenario, latency_ms=latency_ms)
-            return RunningSimulator(stack.enter_context(serve_in_background(app)))
+            running = RunningSimulator(stack.enter_context(serve_in_background(app)))
+            stack.callback(running.http.close)
+            return running
 
         yield start
 

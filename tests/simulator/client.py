@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from conftest import RunningSimulator
 from ttlock_bridge.simulator.scenario import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -50,9 +51,10 @@ def login(
 class Caller:
     """Signs every /v3 call with clientId, accessToken and a fresh date, like a real client."""
 
-    def __init__(self, base_url: str, access_token: str | None = None) -> None:
-        self.base_url = base_url
-        self.access_token = access_token or login(base_url)["access_token"]
+    def __init__(self, simulator: RunningSimulator, access_token: str | None = None) -> None:
+        self.base_url = simulator.base_url
+        self.http = simulator.http
+        self.access_token = access_token or login(self.base_url)["access_token"]
         self.client_id = DEMO_CLIENT_ID
         self.date_offset_ms = 0
 
@@ -65,7 +67,7 @@ class Caller:
         }
 
     def post(self, path: str, **params: Any) -> Any:
-        return httpx.post(f"{self.base_url}{path}", data=self.signed(params), timeout=30).json()
+        return self.http.post(self.base_url + path, data=self.signed(params), timeout=30).json()
 
     def get(self, path: str, **params: Any) -> Any:
-        return httpx.get(f"{self.base_url}{path}", params=self.signed(params), timeout=30).json()
+        return self.http.get(self.base_url + path, params=self.signed(params), timeout=30).json()

@@ -109,10 +109,8 @@ def test_refresh_rotates_both_tokens_and_retires_the_old_access_token(
     assert "uid" not in refreshed
     assert refreshed["access_token"] != first["access_token"]
     assert refreshed["refresh_token"] != first["refresh_token"]
-    assert Caller(simulator.base_url, first["access_token"]).get("/v3/lock/list")["errcode"] == (
-        10004
-    )
-    assert "list" in Caller(simulator.base_url, refreshed["access_token"]).get("/v3/lock/list")
+    assert Caller(simulator, first["access_token"]).get("/v3/lock/list")["errcode"] == (10004)
+    assert "list" in Caller(simulator, refreshed["access_token"]).get("/v3/lock/list")
     again = httpx.post(
         f"{simulator.base_url}/oauth2/token",
         data={
@@ -127,7 +125,7 @@ def test_refresh_rotates_both_tokens_and_retires_the_old_access_token(
 
 
 def test_tokens_expire_after_expires_in_of_simulated_time(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     advanced = simulator.control("clock", {"advance_ms": 7_776_000_000 - 60_000})
     caller.date_offset_ms = advanced["now_ms"] - now_ms()
     assert "list" in caller.get("/v3/lock/list")
@@ -140,7 +138,7 @@ def test_control_api_expires_tokens_and_revokes_refresh_tokens(
     simulator: RunningSimulator,
 ) -> None:
     tokens = login(simulator.base_url)
-    caller = Caller(simulator.base_url, tokens["access_token"])
+    caller = Caller(simulator, tokens["access_token"])
     simulator.control("tokens/expire")
     assert caller.get("/v3/lock/list")["errcode"] == 10004
     simulator.control("tokens/revoke-refresh")
@@ -163,8 +161,8 @@ def test_a_changed_password_refuses_the_old_one(simulator: RunningSimulator) -> 
 
 
 def test_unknown_token_client_and_skewed_date_are_refused(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
-    assert Caller(simulator.base_url, "0" * 32).get("/v3/lock/list")["errcode"] == 10003
+    caller = Caller(simulator)
+    assert Caller(simulator, "0" * 32).get("/v3/lock/list")["errcode"] == 10003
     caller.date_offset_ms = 6 * 60 * 1000
     assert caller.get("/v3/lock/list")["errcode"] == 80000
     caller.date_offset_ms = 4 * 60 * 1000
@@ -180,14 +178,14 @@ def test_date_header_follows_the_simulated_clock(simulator: RunningSimulator) ->
     header_ms = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp() * 1000
     assert abs(header_ms - target_ms) < 60_000
     assert len(response.headers.get_list("date")) == 1
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     assert caller.get("/v3/lock/list")["errcode"] == 80000
     caller.date_offset_ms = target_ms - now_ms()
     assert "list" in caller.get("/v3/lock/list")
 
 
 def test_get_and_post_merge_query_and_form_parameters(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     signed = caller.signed({})
     response = httpx.post(
         f"{simulator.base_url}/v3/lock/detail", params=signed, data={"lockId": str(MAIN_ENTRANCE)}
@@ -221,7 +219,7 @@ def test_user_register_prefixes_the_name_and_refuses_bad_or_taken_names(
 
 
 def test_every_call_is_counted_per_path(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     caller.get("/v3/lock/list")
     caller.get("/v3/lock/list")
     caller.get("/v3/lock/detail", lockId=MAIN_ENTRANCE)

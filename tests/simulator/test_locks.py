@@ -14,7 +14,7 @@ SUCCESS = {"errcode": 0, "errmsg": "none error message or means yes", "descripti
 
 
 def test_lock_list_is_a_page_of_the_seven_hotel_locks(simulator: RunningSimulator) -> None:
-    page = Caller(simulator.base_url).get("/v3/lock/list", pageNo=1, pageSize=20)
+    page = Caller(simulator).get("/v3/lock/list", pageNo=1, pageSize=20)
     assert list(page) == ["total", "pages", "pageNo", "pageSize", "list"]
     assert (page["total"], page["pages"], page["pageNo"], page["pageSize"]) == (7, 1, 1, 20)
     aliases = [lock["lockAlias"] for lock in page["list"]]
@@ -25,7 +25,7 @@ def test_lock_list_is_a_page_of_the_seven_hotel_locks(simulator: RunningSimulato
 
 
 def test_lock_list_pages_and_filters_by_alias(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     second = caller.get("/v3/lock/list", pageNo=2, pageSize=3)
     assert (second["total"], second["pages"], len(second["list"])) == (7, 3, 3)
     assert caller.get("/v3/lock/list", lockAlias="room 4")["total"] == 1
@@ -34,7 +34,7 @@ def test_lock_list_pages_and_filters_by_alias(simulator: RunningSimulator) -> No
 
 
 def test_lock_detail_has_every_documented_field_with_its_type(simulator: RunningSimulator) -> None:
-    detail = Caller(simulator.base_url).get("/v3/lock/detail", lockId=MAIN_ENTRANCE)
+    detail = Caller(simulator).get("/v3/lock/detail", lockId=MAIN_ENTRANCE)
     strings = ["lockName", "lockAlias", "lockMac", "noKeyPwd", "featureValue", "modelNum"]
     strings += ["hardwareRevision", "firmwareRevision"]
     integers = ["lockId", "electricQuantity", "timezoneRawOffset", "autoLockTime", "lockSound"]
@@ -51,13 +51,13 @@ def test_lock_detail_has_every_documented_field_with_its_type(simulator: Running
 
 
 def test_unknown_lock_is_refused(simulator: RunningSimulator) -> None:
-    assert Caller(simulator.base_url).get("/v3/lock/detail", lockId=42)["errcode"] == -1003
+    assert Caller(simulator).get("/v3/lock/detail", lockId=42)["errcode"] == -1003
 
 
 def test_remote_unlock_and_lock_change_the_open_state_and_make_records(
     simulator: RunningSimulator,
 ) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     assert caller.post("/v3/lock/unlock", lockId=ROOM_1) == SUCCESS
     assert caller.get("/v3/lock/queryOpenState", lockId=ROOM_1) == {"state": 1}
     assert caller.post("/v3/lock/lock", lockId=ROOM_1) == SUCCESS
@@ -68,7 +68,7 @@ def test_remote_unlock_and_lock_change_the_open_state_and_make_records(
 
 
 def test_unlocked_lock_relocks_after_its_auto_lock_time(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     caller.post("/v3/lock/unlock", lockId=ROOM_1)
     simulator.control("clock", {"advance_ms": 6_000})
     caller.date_offset_ms = 6_000
@@ -76,7 +76,7 @@ def test_unlocked_lock_relocks_after_its_auto_lock_time(simulator: RunningSimula
 
 
 def test_battery_and_lock_clock_are_read_through_the_gateway(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     simulator.control(f"locks/{ROOM_1}", {"battery": 12})
     assert caller.get("/v3/lock/queryElectricQuantity", lockId=ROOM_1) == {"electricQuantity": 12}
     now_ms = simulator.state()["now_ms"]
@@ -85,7 +85,7 @@ def test_battery_and_lock_clock_are_read_through_the_gateway(simulator: RunningS
 
 
 def test_gateway_problems_give_their_errcodes(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     simulator.control(f"locks/{ROOM_1}", {"remoteUnlock": False})
     assert caller.post("/v3/lock/unlock", lockId=ROOM_1)["errcode"] == -4043
     assert caller.post("/v3/lock/lock", lockId=ROOM_1) == SUCCESS
@@ -101,7 +101,7 @@ async def test_a_second_command_while_one_is_in_flight_is_busy(
     start_simulator: StartSimulator,
 ) -> None:
     running = start_simulator(latency_ms=400)
-    caller = Caller(running.base_url)
+    caller = Caller(running)
     async with httpx.AsyncClient(base_url=running.base_url) as client:
         first = asyncio.create_task(
             client.post("/v3/lock/unlock", data=caller.signed({"lockId": ROOM_1}))
@@ -116,7 +116,7 @@ async def test_a_second_command_while_one_is_in_flight_is_busy(
 
 def test_remote_commands_take_the_configured_latency(start_simulator: StartSimulator) -> None:
     running = start_simulator(latency_ms=300)
-    caller = Caller(running.base_url)
+    caller = Caller(running)
     started = time.monotonic()
     assert caller.post("/v3/lock/unlock", lockId=ROOM_1) == SUCCESS
     assert time.monotonic() - started >= 0.3
@@ -125,7 +125,7 @@ def test_remote_commands_take_the_configured_latency(start_simulator: StartSimul
 
 
 def test_transient_failures_follow_the_configured_rate(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     simulator.control("settings", {"transient_error_rate": 1.0})
     failed = caller.post("/v3/lock/unlock", lockId=ROOM_1)
     assert failed == {"errcode": 1, "errmsg": "failed or means no", "description": "表示失败或否"}
@@ -136,7 +136,7 @@ def test_transient_failures_follow_the_configured_rate(simulator: RunningSimulat
 
 
 def test_gateway_lists(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     gateways = caller.get("/v3/gateway/list", pageNo=1, pageSize=20)
     assert gateways["total"] == 1
     gateway = gateways["list"][0]
@@ -148,7 +148,7 @@ def test_gateway_lists(simulator: RunningSimulator) -> None:
 
 
 def test_passage_mode_round_trips_in_the_legacy_flat_shape(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     assert caller.get("/v3/lock/getPassageModeConfig", lockId=ROOM_1)["passageMode"] == 2
     configured = caller.post(
         "/v3/lock/configPassageMode",
@@ -176,7 +176,7 @@ def test_passage_mode_round_trips_in_the_legacy_flat_shape(simulator: RunningSim
 
 
 def test_cards_and_fingerprints_are_empty_pages(simulator: RunningSimulator) -> None:
-    caller = Caller(simulator.base_url)
+    caller = Caller(simulator)
     empty = {"total": 0, "pages": 0, "pageNo": 1, "pageSize": 20, "list": []}
     assert caller.get("/v3/identityCard/list", lockId=ROOM_1, pageNo=1, pageSize=20) == empty
     assert caller.get("/v3/fingerprint/list", lockId=ROOM_1, pageNo=1, pageSize=20) == empty
@@ -196,7 +196,7 @@ def test_a_custom_scenario_without_gateway_and_with_another_admin(
         }
     )
     running = start_simulator(scenario)
-    caller = Caller(running.base_url)
+    caller = Caller(running)
     assert caller.get("/v3/lock/detail", lockId=1)["lockName"] == "S31_c401cc"
     assert caller.post("/v3/lock/unlock", lockId=1)["errcode"] == -2012
     assert caller.post("/v3/lock/unlock", lockId=2)["errcode"] == -3002
