@@ -41,6 +41,15 @@ async def test_logs_in_once_and_reads_locks_and_details(simulator: RunningSimula
         detail = await client.lock_detail(MAIN_ENTRANCE)
         gateways = [gateway async for gateway in client.gateways()]
         links = await client.gateways_of_lock(ROOM_1)
+        quota = client.quota()
+    assert quota.today == {
+        "/oauth2/token": 1,
+        "/v3/lock/list": 1,
+        "/v3/lock/detail": 1,
+        "/v3/gateway/list": 1,
+        "/v3/gateway/listByLock": 1,
+    }
+    assert quota.this_month == quota.today
     assert [lock.display_name for lock in locks] == ["Main entrance"] + [
         f"Room {n}" for n in range(1, 7)
     ]
