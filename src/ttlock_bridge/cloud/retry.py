@@ -28,8 +28,14 @@ class RetryPolicy:
         """
         if not error.transient or attempt >= self.max_attempts:
             return None
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        delay = ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+        delay = jittered_backoff(attempt, base=self.base_delay, cap=self.max_delay, rng=self.rng)
         if elapsed + delay > self.max_elapsed:
             return None
         return delay
+
+
+def jittered_backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """The wait after failure number `attempt` (from 1): base * 2**(attempt-1), capped at `cap`,
+    of which the upper half is random so that a crowd of failures spreads out."""
+    ceiling = min(cap, base * 2.0 ** (attempt - 1))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
