@@ -10,3 +10,23 @@ class InvalidInput(AccessError, ValueError):
 
     Messages are written for the person who typed the input and never contain a full passcode.
     """
+
+
+class UnknownRoom(InvalidInput):
+    """The request names a room the configuration does not define."""
+
+
+class UnknownDoor(InvalidInput):
+    """The request names a door the configuration does not define."""
+
+
+class CodeClash(InvalidInput):
+    """The chosen passcode is already on one of the grant's doors, under another passcode."""
+
+
+class GrantNotFound(AccessError, LookupError):
+    """No grant has that id."""
+
+
+class GrantClosed(InvalidInput):
+    """The grant was cancelled and can no longer be changed."""

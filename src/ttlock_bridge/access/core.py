@@ -1,0 +1,78 @@
+"""`Access`: the access core assembled from a configuration, a store and a cloud client.
+
+Channels hold one `Access` and call `grants`, `cleanup` and `reconciler`; `run_forever` is the
+background work of the service: reconciler passes and the nightly cleanup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, timedelta
+
+from ttlock_bridge.access.cleanup import Cleanup
+from ttlock_bridge.access.clock import Clock, wall_clock_ms
+from ttlock_bridge.access.grants import GrantService
+from ttlock_bridge.access.reconciler import Reconciler
+from ttlock_bridge.access.time_window import from_utc_ms, to_utc_ms
+from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.cloud import TTLockClient
+from ttlock_bridge.config import Config
+from ttlock_bridge.store import Store
+
+log = logging.getLogger("ttlock_bridge.access")
+
+RECONCILE_EVERY_SECONDS = 30.0
+"""How often pending placements are looked at; each one still waits for its own retry time."""
+
+
+class Access:
+    def __init__(
+        self, config: Config, store: Store, cloud: TTLockClient, *, clock: Clock | None = None
+    ) -> None:
+        self.config = config
+        self.clock = clock or wall_clock_ms
+        transactions = Transactions(store)
+        defaults = config.defaults
+        self.reconciler = Reconciler(
+            transactions,
+            cloud,
+            config.property.zone,
+            clock=self.clock,
+            code_length=defaults.code_length,
+            deny_codes=defaults.deny_codes,
+        )
+        self.grants = GrantService(config, transactions, cloud, self.reconciler, self.clock)
+        self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
+
+    def next_cleanup_ms(self, after_ms: int) -> int:
+        """The next nightly cleanup time (property-local, DST-safe) strictly after `after_ms`."""
+        zone = self.config.property.zone
+        at = self.config.defaults.cleanup_time
+        day: date = from_utc_ms(after_ms, zone).date()
+        while (moment := to_utc_ms(datetime.combine(day, at), zone)) <= after_ms:
+            day += timedelta(days=1)
+        return moment
+
+    async def run_forever(self) -> None:
+        """Reconcile every little while and clean up every night, until cancelled."""
+        await asyncio.gather(self._reconcile_forever(), self._clean_up_nightly())
+
+    async def _reconcile_forever(self) -> None:
+        while True:
+            try:
+                await self.reconciler.run_pass()
+            except Exception:  # a pass must never stop the loop; the next one retries
+                log.exception("reconciler pass failed")
+            await asyncio.sleep(RECONCILE_EVERY_SECONDS)
+
+    async def _clean_up_nightly(self) -> None:
+        while True:
+            now = self.clock()
+            await asyncio.sleep((self.next_cleanup_ms(now) - now) / 1000)
+            try:
+                report = await self.cleanup.run(dry_run=False)
+            except Exception:
+                log.exception("nightly cleanup failed; it runs again tomorrow")
+            else:
+                log.info("nightly cleanup removed %d passcode(s)", len(report.items))

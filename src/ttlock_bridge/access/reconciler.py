@@ -1,0 +1,247 @@
+"""The reconciler: moves every placement toward what its grant wants, one cloud step at a time.
+
+DESIGN.md invariants 1-3 live here. The ledger records the intent before each cloud call and the
+outcome right after; a step whose outcome was never heard is resolved by finding our tagged
+passcode on the lock (adoption) instead of creating a second one; failures are retried with
+backoff, and deletions never give up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Collection
+from zoneinfo import ZoneInfo
+
+from ttlock_bridge.access import ledger
+from ttlock_bridge.access.clock import Clock
+from ttlock_bridge.access.passcode_policy import generate_code
+from ttlock_bridge.access.passcode_tag import parse_tag
+from ttlock_bridge.access.planner import (
+    Add,
+    Change,
+    Delete,
+    Find,
+    Forget,
+    Held,
+    Nothing,
+    Passcode,
+    Step,
+    Wait,
+    next_step,
+    retry_delay_ms,
+)
+from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.cloud import (
+    GatewayError,
+    TransportError,
+    TTLockClient,
+    TTLockError,
+)
+from ttlock_bridge.cloud import Passcode as CloudPasscode
+
+log = logging.getLogger("ttlock_bridge.reconciler")
+
+MAX_STEPS_PER_PLACEMENT = 6
+"""Find, then change or add, plus a few more after a duplicate: a bound against surprises."""
+
+DUPLICATE_CODE = -3007
+PASSCODE_NOT_FOUND = -2009
+
+
+class Reconciler:
+    """Moves placements toward their grants; safe to run again at any time, even after a crash.
+
+    One grant is reconciled at a time per grant (its doors in order), many grants at once; the
+    cloud client serialises the commands that reach the same lock.
+    """
+
+    def __init__(
+        self,
+        transactions: Transactions,
+        cloud: TTLockClient,
+        zone: ZoneInfo,
+        *,
+        clock: Clock,
+        code_length: int = 6,
+        deny_codes: Collection[str] = (),
+        rng: random.Random | None = None,
+    ) -> None:
+        self._transactions = transactions
+        self._cloud = cloud
+        self._zone = zone
+        self._clock = clock
+        self._code_length = code_length
+        self._deny_codes = frozenset(deny_codes)
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self._grant_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def run_pass(self, grant_ids: Collection[int] | None = None) -> int:
+        """Reconcile every grant with work to do (or only `grant_ids`); returns how many."""
+        due = await self._transactions(ledger.grants_with_work, grant_ids)
+        await asyncio.gather(*(self.reconcile_grant(grant_id) for grant_id in due))
+        return len(due)
+
+    async def reconcile_grant(self, grant_id: int) -> None:
+        """Move each placement of one grant, door after door."""
+        async with self._grant_locks[grant_id]:
+            for placement_id in await self._transactions(ledger.placement_ids_of, grant_id):
+                await self._reconcile_placement(placement_id)
+
+    async def _reconcile_placement(self, placement_id: int) -> None:
+        for _ in range(MAX_STEPS_PER_PLACEMENT):
+            work = await self._transactions(ledger.load_work, placement_id, self._zone)
+            if work is None:
+                return
+            step = next_step(work.view, self._clock())
+            if isinstance(step, Nothing | Wait):
+                return
+            try:
+                await self._perform(work, step)
+            except TTLockError as error:
+                if not await self._recover(work, step, error):
+                    await self._fail(work, step, error)
+                    return
+
+    async def _perform(self, work: ledger.Work, step: Step) -> None:
+        lock_id = work.lock_id
+        match step:
+            case Forget():
+                await self._settle(work, None)
+            case Find():
+                await self._settle(work, await self._find_ours(lock_id, work.grant_tag))
+            case Add(passcode):
+                await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+                passcode_id = await self._cloud.add_passcode(
+                    lock_id,
+                    passcode.code,
+                    name=passcode.name,
+                    start_ms=passcode.start_ms,
+                    end_ms=passcode.end_ms,
+                )
+                await self._settle(work, Held(passcode_id, passcode))
+            case Change(passcode_id, passcode):
+                before = work.view.held.passcode if work.view.held is not None else None
+                window_changed = before is None or (before.start_ms, before.end_ms) != (
+                    passcode.start_ms,
+                    passcode.end_ms,
+                )
+                await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+                await self._cloud.change_passcode(
+                    lock_id,
+                    passcode_id,
+                    name=_if_changed(before.name if before else None, passcode.name),
+                    new_code=_if_changed(before.code if before else None, passcode.code),
+                    start_ms=passcode.start_ms if window_changed else None,
+                    end_ms=passcode.end_ms if window_changed else None,
+                )
+                await self._settle(work, Held(passcode_id, passcode))
+            case Delete(passcode_id):
+                await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+                await self._cloud.delete_passcode(lock_id, passcode_id)
+                await self._settle(work, None)
+
+    async def _recover(self, work: ledger.Work, step: Step, error: TTLockError) -> bool:
+        """Turn the answers that tell us the lock's real state into a settled ledger row."""
+        if error.errcode == PASSCODE_NOT_FOUND and isinstance(step, Change | Delete):
+            await self._settle(work, None)  # already gone: a delete is done, a change re-adds
+            return True
+        if error.errcode == DUPLICATE_CODE and isinstance(step, Add):
+            return await self._on_duplicate(work, step.passcode)
+        return False
+
+    async def _on_duplicate(self, work: ledger.Work, passcode: Passcode) -> bool:
+        """-3007: adopt the code if it is ours; give a generated code a fresh value if we may."""
+        same_code = [
+            found
+            async for found in self._cloud.passcodes(work.lock_id, search=passcode.code)
+            if found.keyboard_pwd == passcode.code
+        ]
+        ours = next(
+            (p for p in same_code if parse_tag(p.keyboard_pwd_name) == work.grant_tag), None
+        )
+        if ours is not None:
+            await self._settle(work, _held(ours))
+            return True
+        if not work.code_generated:
+            return False
+        if await self._transactions(ledger.others_may_hold, work.placement_id):
+            return False
+        code = await self._fresh_code(work.grant_id)
+        await self._transactions(ledger.replace_code, work.grant_id, code, self._clock())
+        log.info(
+            "grant %s: generated code clashed on lock %s, drew a new one",
+            work.grant_tag,
+            work.lock_id,
+        )
+        return True
+
+    async def _fresh_code(self, grant_id: int) -> str:
+        taken: set[str] = set()
+        for lock_id in await self._transactions(ledger.lock_ids_of, grant_id):
+            taken |= {found.keyboard_pwd async for found in self._cloud.passcodes(lock_id)}
+        return generate_code(self._code_length, avoid=taken, deny=self._deny_codes)
+
+    async def _find_ours(self, lock_id: int, grant_tag: str) -> Held | None:
+        """Our tagged passcode on the lock, if the cloud has it (newest first)."""
+        async for found in self._cloud.passcodes(lock_id, search=grant_tag):
+            if parse_tag(found.keyboard_pwd_name) == grant_tag:
+                return _held(found)
+        return None
+
+    async def _fail(self, work: ledger.Work, step: Step, error: TTLockError) -> None:
+        in_doubt = isinstance(error, TransportError) and isinstance(step, Add | Change | Delete)
+        retryable = error.transient or isinstance(error, GatewayError | TransportError)
+        removing = work.view.wanted is None
+        stalled = not (retryable or removing or in_doubt)
+        failures = await self._transactions(ledger.attempts_of, work.placement_id)
+        failure = ledger.Failure(
+            errcode=error.errcode,
+            error=error.message,
+            guidance=_guidance(error, work),
+            in_doubt=in_doubt,
+            stalled=stalled,
+            next_attempt_ms=None
+            if stalled
+            else self._clock() + retry_delay_ms(max(failures, 1), self._rng),
+        )
+        log.warning(
+            "placement on door %s (grant %s) %s: errcode=%s %s",
+            work.door,
+            work.grant_tag,
+            "failed" if stalled else "will be retried",
+            error.errcode,
+            error.message,
+        )
+        await self._transactions(ledger.record_failure, work.placement_id, failure, self._clock())
+
+    async def _settle(self, work: ledger.Work, held: Held | None) -> None:
+        await self._transactions(ledger.settle, work.placement_id, held, self._clock(), self._zone)
+
+
+def _held(found: CloudPasscode) -> Held:
+    return Held(
+        found.keyboard_pwd_id,
+        Passcode(
+            code=found.keyboard_pwd,
+            start_ms=found.start_date or 0,
+            end_ms=found.end_date or 0,
+            name=found.keyboard_pwd_name or "",
+        ),
+    )
+
+
+def _if_changed(before: str | None, after: str) -> str | None:
+    """TTLock's change call changes only what it is given: send a field only when it differs."""
+    return None if before == after else after
+
+
+def _guidance(error: TTLockError, work: ledger.Work) -> str:
+    if error.errcode == DUPLICATE_CODE:
+        return (
+            f"door {work.door} already holds this code under a passcode ttlock-bridge did not "
+            "create: give the grant another code, or remove that passcode in the TTLock app"
+        )
+    return error.guidance
