@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ttlock_bridge.config.knx import knx_cross_check
 from ttlock_bridge.config.models import ConfigFile
 from ttlock_bridge.config.problems import Problem
 
 
 def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
     """Every inconsistency between doors and rooms, in file order."""
-    return [*_shared_lock_ids(raw, file), *_room_door_references(raw, file)]
+    return [
+        *_shared_lock_ids(raw, file),
+        *_room_door_references(raw, file),
+        *knx_cross_check(raw, file),
+    ]
 
 
 def _shared_lock_ids(raw: ConfigFile, file: Path) -> list[Problem]:

@@ -12,6 +12,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from ttlock_bridge.config.checks import cross_check
+from ttlock_bridge.config.knx import (
+    KnxDoorObjects,
+    KnxOffsets,
+    KnxRoomBlock,
+    KnxSecure,
+    KnxSettings,
+)
 from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
@@ -37,6 +44,11 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("cloud",): CloudSettings,
     ("store",): StoreSettings,
     ("server",): ServerSettings,
+    ("knx",): KnxSettings,
+    ("knx", "secure"): KnxSecure,
+    ("knx", "rooms", "*"): KnxRoomBlock,
+    ("knx", "rooms", "*", "offsets"): KnxOffsets,
+    ("knx", "doors", "*"): KnxDoorObjects,
 }
 _NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _PATTERN_HINTS = {
@@ -82,6 +94,7 @@ def load_config(path: Path) -> Config:
         rooms=raw.rooms,
         cloud=raw.cloud,
         server=raw.server,
+        knx=raw.knx,
     )
 
 
@@ -139,7 +152,7 @@ def _advice(detail: ErrorDetails) -> str:
 
 def _allowed_keys(section: Sequence[int | str]) -> str:
     shape = tuple(
-        "*" if index == 1 and section[0] in ("doors", "rooms") else str(part)
+        "*" if index > 0 and section[index - 1] in ("doors", "rooms") else str(part)
         for index, part in enumerate(section)
     )
     model = _SECTION_MODELS.get(shape)

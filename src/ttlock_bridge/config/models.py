@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from ttlock_bridge.config.knx import KnxSettings
+
 _CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
 _DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[mhd])")
 _DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -151,6 +153,7 @@ class ConfigFile(_Section):
     cloud: CloudSettings = CloudSettings()
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
+    knx: KnxSettings | None = None
 
 
 class Config(_Section):
@@ -165,3 +168,4 @@ class Config(_Section):
     rooms: dict[str, Room]
     cloud: CloudSettings
     server: ServerSettings
+    knx: KnxSettings | None = None
