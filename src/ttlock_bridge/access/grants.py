@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -154,14 +155,15 @@ class GrantService:
         return await self.get(grant_id)
 
     async def get(self, grant_id: int) -> GrantView:
-        return grant_view(await self._grant(grant_id), self._zone, self._clock())
+        await self._grant(grant_id)
+        [view] = await self._run(_views, [grant_id], self._zone, self._clock())
+        return view
 
     async def find(
         self, *, room: str | None = None, include_inactive: bool = False
     ) -> list[GrantView]:
         """Grants by start time; only current ones (active, not ended) unless asked otherwise."""
-        grants = await self._run(_list, room)
-        views = [grant_view(grant, self._zone, self._clock()) for grant in grants]
+        views = await self._run(_views, None, self._zone, self._clock(), room=room)
         return views if include_inactive else [view for view in views if view.state == "active"]
 
     async def current_for_room(self, room: str) -> GrantView | None:
@@ -288,5 +290,17 @@ def _cancel(session: Session, grant_id: int, now_ms: int) -> None:
         placement.next_attempt_at_ms = None
 
 
-def _list(session: Session, room: str | None) -> list[Grant]:
-    return list_grants(session, room=room)
+def _views(
+    session: Session,
+    grant_ids: Sequence[int] | None,
+    zone: ZoneInfo,
+    now_ms: int,
+    *,
+    room: str | None = None,
+) -> list[GrantView]:
+    """Views are built inside the transaction: they read each placement's grant."""
+    if grant_ids is None:
+        grants = list_grants(session, room=room)
+    else:
+        grants = [session.get_one(Grant, grant_id) for grant_id in grant_ids]
+    return [grant_view(grant, zone, now_ms) for grant in grants]
