@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from conftest import RunningSimulator
 from cloud.cloud_fixtures import client_for
+from conftest import RunningSimulator
 from ttlock_bridge.access import Access
+from ttlock_bridge.access.clock import wall_clock_ms
 from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import load_config
 from ttlock_bridge.store import Store, open_store
@@ -48,13 +49,10 @@ class TestClock:
     __test__ = False
 
     def __init__(self) -> None:
-        from ttlock_bridge.access.clock import wall_clock_ms
-
-        self._wall = wall_clock_ms
         self.offset_ms = 0
 
     def __call__(self) -> int:
-        return self._wall() + self.offset_ms
+        return wall_clock_ms() + self.offset_ms
 
 
 @dataclass
