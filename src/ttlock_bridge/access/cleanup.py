@@ -8,7 +8,7 @@ ours, like the forum's nightly script, and is off unless asked for.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -86,15 +86,13 @@ class Cleanup:
     async def run(self, *, dry_run: bool = True, sweep: bool = False) -> CleanupReport:
         """Remove the passcodes of grants that ended more than the grace period ago."""
         cutoff_ms = self._clock() - int(self.grace.total_seconds() * 1000)
-        due = await self._transactions(_placements_of_ended_grants, cutoff_ms)
-        items = [_item(placement, "the stay ended") for placement in due]
+        due = await self._transactions(_ended_grant_placements, cutoff_ms)
+        items = list(due.values())
         if not dry_run and due:
-            await self._transactions(_mark_absent, [placement.id for placement in due])
-            await self._reconciler.run_pass({placement.grant_id for placement in due})
-            outcomes = await self._transactions(_outcomes, [placement.id for placement in due])
-            items = [
-                _item(placement, "the stay ended", outcomes[placement.id]) for placement in due
-            ]
+            await self._transactions(_mark_absent, list(due))
+            await self._reconciler.run_pass({item.grant_id for item in items if item.grant_id})
+            outcomes = await self._transactions(_outcomes, list(due))
+            items = [replace(item, outcome=outcomes[pid]) for pid, item in due.items()]
         if sweep:
             items += await self._sweep(cutoff_ms, dry_run=dry_run)
         log.info("cleanup (%s): %d passcode(s)", "dry run" if dry_run else "done", len(items))
@@ -175,26 +173,22 @@ class Cleanup:
         return report
 
 
-def _item(placement: Placement, reason: str, outcome: str = "would delete") -> CleanupItem:
-    return CleanupItem(
-        door=placement.door,
-        lock_id=placement.lock_id,
-        keyboard_pwd_id=placement.keyboard_pwd_id,
-        name=placement.grant.name,
-        reason=reason,
-        grant_id=placement.grant_id,
-        outcome=outcome,
-    )
-
-
-def _placements_of_ended_grants(session: Session, cutoff_ms: int) -> list[Placement]:
-    return [
-        placement
+def _ended_grant_placements(session: Session, cutoff_ms: int) -> dict[int, CleanupItem]:
+    """Placements still wanted by grants that ended before the cutoff, by placement id."""
+    return {
+        placement.id: CleanupItem(
+            door=placement.door,
+            lock_id=placement.lock_id,
+            keyboard_pwd_id=placement.keyboard_pwd_id,
+            name=grant.name,
+            reason="the stay ended",
+            grant_id=grant.id,
+        )
         for grant in grants_ended_before(session, cutoff_ms)
         if grant.state is GrantState.ACTIVE
         for placement in grant.placements
         if placement.desired is Desired.PRESENT and placement.status is not PlacementStatus.DELETED
-    ]
+    }
 
 
 def _mark_absent(session: Session, placement_ids: list[int]) -> None:
