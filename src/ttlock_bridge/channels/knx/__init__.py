@@ -1,0 +1,6 @@
+"""The LogicMachine / KNX channel: the forum's per-room group-address blocks, without Lua.
+
+The bridge joins the bus over KNX/IP (tunnelling or routing) with xknx, issues a room's grant
+when the panel fires the block's trigger, and writes the code, name, grant id and a short status
+word back. See docs/logicmachine.md.
+"""

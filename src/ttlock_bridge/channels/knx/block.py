@@ -1,0 +1,126 @@
+"""A room block as a pure state machine: the values seen on the bus in, a request or a status out.
+
+No bus and no access core here: the channel feeds in what it saw and carries out what comes back,
+so every rule of the LogicMachine forum layout is testable on its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ttlock_bridge.access import GrantView
+from ttlock_bridge.channels.knx import status_words
+from ttlock_bridge.channels.knx.dpt import TEXT_LENGTH, Dpt, Value
+
+
+class BlockObject(Enum):
+    """The objects of a room block, named as in the `[knx.rooms.<room>.offsets]` table."""
+
+    TRIGGER = "trigger"
+    CODE = "code"
+    NAME = "name"
+    FROM_DATE = "from_date"
+    FROM_TIME = "from_time"
+    TO_DATE = "to_date"
+    TO_TIME = "to_time"
+    GRANT_ID = "grant_id"
+    STATUS = "status"
+
+    @property
+    def dpt(self) -> Dpt:
+        return _DPT[self]
+
+
+_DPT = {
+    BlockObject.TRIGGER: Dpt.SWITCH,
+    BlockObject.CODE: Dpt.TEXT,
+    BlockObject.NAME: Dpt.TEXT,
+    BlockObject.FROM_DATE: Dpt.DATE,
+    BlockObject.FROM_TIME: Dpt.TIME,
+    BlockObject.TO_DATE: Dpt.DATE,
+    BlockObject.TO_TIME: Dpt.TIME,
+    BlockObject.GRANT_ID: Dpt.COUNT,
+    BlockObject.STATUS: Dpt.TEXT,
+}
+
+INPUTS = (
+    BlockObject.CODE,
+    BlockObject.FROM_DATE,
+    BlockObject.FROM_TIME,
+    BlockObject.TO_DATE,
+    BlockObject.TO_TIME,
+)
+"""What the panel sets before pressing the trigger; read from the bus when not seen yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    """What trigger 1 asks for: a window in property-local ISO text and the code, if any."""
+
+    start: str
+    end: str
+    code: str | None
+
+
+@dataclass(slots=True)
+class RoomBlock:
+    """One room's block: its addresses and the last value seen on each object."""
+
+    room: str
+    addresses: Mapping[BlockObject, str]
+    seen: dict[BlockObject, Value] = field(default_factory=dict)
+
+    def missing_inputs(self) -> list[BlockObject]:
+        return [item for item in INPUTS if item not in self.seen]
+
+    def issue_request(self) -> IssueRequest | str:
+        """The request trigger 1 makes from the values seen, or the status word refusing it.
+
+        A date without its time object gets the check-in / check-out time from the config.
+        """
+        start = _local_iso(
+            self.seen.get(BlockObject.FROM_DATE), self.seen.get(BlockObject.FROM_TIME)
+        )
+        end = _local_iso(self.seen.get(BlockObject.TO_DATE), self.seen.get(BlockObject.TO_TIME))
+        if start is None or end is None:
+            return status_words.ERR_NO_DATES
+        code = self.seen.get(BlockObject.CODE)
+        text = code.strip() if isinstance(code, str) else ""
+        return IssueRequest(start=start, end=end, code=text or None)
+
+    def writeback(self, view: GrantView) -> dict[BlockObject, Value]:
+        """What the panel shows after trigger 1, in writing order (status last)."""
+        return {
+            BlockObject.CODE: view.code,
+            BlockObject.NAME: panel_name(self.room, view.start_local, view.end_local),
+            BlockObject.GRANT_ID: view.id,
+            BlockObject.STATUS: status_words.for_grant(view),
+        }
+
+
+def _local_iso(day: Value | None, clock: Value | None) -> str | None:
+    if not isinstance(day, datetime.date):
+        return None
+    if not isinstance(clock, datetime.time):
+        return day.isoformat()
+    return f"{day.isoformat()}T{clock.isoformat(timespec='minutes')}"
+
+
+_TRAILING_NUMBER = re.compile(r"(\d+)$")
+
+
+def panel_name(room: str, start_local: str, end_local: str) -> str:
+    """`room-12`, `2026-11-23 15:00`, `2026-11-25 11:00` -> `R12 2311-2511` (at most 14)."""
+    days = f"{_day_month(start_local)}-{_day_month(end_local)}"
+    number = _TRAILING_NUMBER.search(room)
+    label = f"R{number[1]}" if number else room
+    return f"{label[: TEXT_LENGTH - len(days) - 1]} {days}"
+
+
+def _day_month(local: str) -> str:
+    """`2026-11-23 15:00` -> `2311`."""
+    return local[8:10] + local[5:7]

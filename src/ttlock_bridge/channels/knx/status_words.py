@@ -1,0 +1,64 @@
+"""The short fixed words the bridge writes to a room block's status object (+9).
+
+A touch panel shows at most 14 characters, so each outcome has one word, chosen from the
+exception's class or the doors' status, never from message text. docs/logicmachine.md has the
+table for installers; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from ttlock_bridge.access import GrantView
+from ttlock_bridge.access.errors import AccessError, CodeClash, InvalidInput
+from ttlock_bridge.access.passcode_policy import CodeRejected
+from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
+from ttlock_bridge.cloud import AuthError, GatewayError, TTLockError
+from ttlock_bridge.cloud.errors import error_for
+
+BUSY = "BUSY"
+NEW_CODE = "NEW CODE"
+ERR_NO_DATES = "ERR NO DATES"
+ERR_DATES = "ERR DATES"
+ERR_PAST = "ERR PAST"
+ERR_CODE = "ERR CODE"
+ERR_CLASH = "ERR CLASH"
+ERR_INPUT = "ERR INPUT"
+ERR_GATEWAY = "ERR GATEWAY"
+ERR_AUTH = "ERR AUTH"
+ERR_CLOUD = "ERR CLOUD"
+ERR_BRIDGE = "ERR BRIDGE"
+
+# Most specific first: the first class the error is an instance of gives its word.
+_WORD_FOR_ERROR: tuple[tuple[type[Exception], str], ...] = (
+    (WindowInPast, ERR_PAST),
+    (EmptyWindow, ERR_DATES),
+    (UnreadableTime, ERR_DATES),
+    (CodeRejected, ERR_CODE),
+    (CodeClash, ERR_CLASH),
+    (InvalidInput, ERR_INPUT),
+    (AuthError, ERR_AUTH),
+    (GatewayError, ERR_GATEWAY),
+    (TTLockError, ERR_CLOUD),
+    (AccessError, ERR_CLOUD),
+)
+
+
+def for_error(error: Exception) -> str:
+    """The word for a trigger that raised: bad input, a cloud refusal, or our own bug."""
+    for kind, word in _WORD_FOR_ERROR:
+        if isinstance(error, kind):
+            return word
+    return ERR_BRIDGE
+
+
+def for_grant(view: GrantView) -> str:
+    """`OK 2 DOORS` when every door holds the code, `PENDING 1/2` while some retry, or the
+    failed door's reason."""
+    doors = view.doors
+    failed = [door for door in doors if door.status == "failed"]
+    if failed:
+        errcode = failed[0].errcode
+        return ERR_CLOUD if errcode is None else for_error(error_for(errcode, ""))
+    active = sum(door.status == "active" for door in doors)
+    if active < len(doors):
+        return f"PENDING {active}/{len(doors)}"
+    return f"OK {active} DOOR" if active == 1 else f"OK {active} DOORS"

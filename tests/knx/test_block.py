@@ -1,0 +1,156 @@
+"""The room block's pure rules: values seen -> request or status word; grant -> panel values."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ttlock_bridge.access import DoorStatus, GrantView
+from ttlock_bridge.access.errors import CodeClash, GrantNotFound, UnknownRoom
+from ttlock_bridge.access.passcode_policy import CodeTooSimple, CodeWrongLength
+from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
+from ttlock_bridge.channels.knx import status_words
+from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock, panel_name
+from ttlock_bridge.cloud import AuthError, GatewayError, TransportError
+
+
+def block(**seen: object) -> RoomBlock:
+    room = RoomBlock("room-12", {item: f"1/1/{index}" for index, item in enumerate(BlockObject)})
+    room.seen.update({BlockObject[name.upper()]: value for name, value in seen.items()})  # type: ignore[misc]
+    return room
+
+
+def door(name: str, status: str, errcode: int | None = None) -> DoorStatus:
+    return DoorStatus(name, 1, status, errcode, None, None, None)
+
+
+def view(*doors: DoorStatus) -> GrantView:
+    return GrantView(
+        id=41,
+        tag="7K2QF9",
+        name="room-12",
+        room="room-12",
+        code="583921",
+        start_ms=0,
+        end_ms=1,
+        start_local="2026-11-23 15:00",
+        end_local="2026-11-25 11:00",
+        state="active",
+        doors=list(doors),
+    )
+
+
+def test_everything_unseen_is_read_first() -> None:
+    assert block().missing_inputs() == [
+        BlockObject.CODE,
+        BlockObject.FROM_DATE,
+        BlockObject.FROM_TIME,
+        BlockObject.TO_DATE,
+        BlockObject.TO_TIME,
+    ]
+    assert block(code="", from_date=datetime.date(2026, 11, 23)).missing_inputs() == [
+        BlockObject.FROM_TIME,
+        BlockObject.TO_DATE,
+        BlockObject.TO_TIME,
+    ]
+
+
+def test_dates_and_times_make_a_property_local_window() -> None:
+    seen = block(
+        code=" 583921 ",
+        from_date=datetime.date(2026, 11, 23),
+        from_time=datetime.time(14, 30, 15),
+        to_date=datetime.date(2026, 11, 25),
+        to_time=datetime.time(10, 0),
+    )
+    assert seen.issue_request() == IssueRequest("2026-11-23T14:30", "2026-11-25T10:00", "583921")
+
+
+def test_a_date_without_its_time_leaves_the_time_to_the_config_and_empty_code_generates() -> None:
+    seen = block(
+        code="", from_date=datetime.date(2026, 11, 23), to_date=datetime.date(2026, 11, 25)
+    )
+    assert seen.issue_request() == IssueRequest("2026-11-23", "2026-11-25", None)
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        {},
+        {"from_date": datetime.date(2026, 11, 23)},
+        {"to_date": datetime.date(2026, 11, 25), "from_time": datetime.time(15, 0)},
+    ],
+)
+def test_no_dates_is_refused_before_anything_is_asked(seen: dict[str, object]) -> None:
+    assert block(**seen).issue_request() == status_words.ERR_NO_DATES
+
+
+def test_writeback_shows_code_name_id_and_status_last() -> None:
+    written = block().writeback(view(door("room-12", "active"), door("main", "active")))
+    assert list(written.items()) == [
+        (BlockObject.CODE, "583921"),
+        (BlockObject.NAME, "R12 2311-2511"),
+        (BlockObject.GRANT_ID, 41),
+        (BlockObject.STATUS, "OK 2 DOORS"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("room", "name"),
+    [("room-12", "R12 2311-2511"), ("suite", "suit 2311-2511"), ("7", "R7 2311-2511")],
+)
+def test_panel_names_fit_fourteen_characters(room: str, name: str) -> None:
+    shown = panel_name(room, "2026-11-23 15:00", "2026-11-25 11:00")
+    assert shown == name
+    assert len(shown) <= 14
+
+
+@pytest.mark.parametrize(
+    ("doors", "word"),
+    [
+        ((door("a", "active"),), "OK 1 DOOR"),
+        ((door("a", "active"), door("b", "active")), "OK 2 DOORS"),
+        ((door("a", "active"), door("b", "pending", -3003)), "PENDING 1/2"),
+        ((door("a", "pending"), door("b", "failed", -3002)), "ERR GATEWAY"),
+        ((door("a", "failed", 10004), door("b", "active")), "ERR AUTH"),
+        ((door("a", "failed", -1003),), "ERR CLOUD"),
+        ((door("a", "failed", None),), "ERR CLOUD"),
+    ],
+)
+def test_grant_status_words_come_from_door_statuses(
+    doors: tuple[DoorStatus, ...], word: str
+) -> None:
+    assert status_words.for_grant(view(*doors)) == word
+
+
+@pytest.mark.parametrize(
+    ("error", "word"),
+    [
+        (WindowInPast("x"), "ERR PAST"),
+        (EmptyWindow("x"), "ERR DATES"),
+        (UnreadableTime("x"), "ERR DATES"),
+        (CodeWrongLength("x"), "ERR CODE"),
+        (CodeTooSimple("x"), "ERR CODE"),
+        (CodeClash("x"), "ERR CLASH"),
+        (UnknownRoom("x"), "ERR INPUT"),
+        (AuthError(10004, "x"), "ERR AUTH"),
+        (GatewayError(-3002, "x"), "ERR GATEWAY"),
+        (TransportError(None, "x"), "ERR CLOUD"),
+        (GrantNotFound("x"), "ERR CLOUD"),
+        (RuntimeError("x"), "ERR BRIDGE"),
+    ],
+)
+def test_error_words_come_from_exception_classes(error: Exception, word: str) -> None:
+    assert status_words.for_error(error) == word
+
+
+def test_every_word_fits_the_panel() -> None:
+    words = [
+        value
+        for name, value in vars(status_words).items()
+        if name.isupper() and not name.startswith("_")
+    ]
+    assert words
+    assert all(isinstance(word, str) and len(word) <= 14 for word in words)
+    assert len("PENDING 99/99") <= 14
