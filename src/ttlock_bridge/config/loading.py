@@ -57,6 +57,9 @@ _PATTERN_HINTS = {
         "names use letters, digits, '-' and '_' (at most 64, starting with a letter or digit)"
     ),
     "^https?://\\S+$": 'expected a URL like "https://euapi.ttlock.com"',
+    "^[A-Za-z0-9_-]{16,128}$": (
+        "a callback secret is 16-128 letters, digits, '-' or '_' (e.g. from `openssl rand -hex 16`)"
+    ),
 }
 
 

@@ -140,6 +140,10 @@ class ServerSettings(_Section):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535, strict=True)
+    compat_get_unlock: bool = False
+    """Also answer `GET /{lockId}/unlock` (the Docker bridge's unsafe form); POST always works."""
+    callback_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,128}$")
+    """Extra path segment: TTLock then posts to `/ttlock/callback/<secret>` only."""
 
 
 class ConfigFile(_Section):

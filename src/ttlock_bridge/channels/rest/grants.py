@@ -1,0 +1,101 @@
+"""`/api/v1/rooms` and `/api/v1/grants`: guest access through the access core."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from ttlock_bridge.access import GrantChanges, GrantRequest
+from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES, RoomNotFound
+from ttlock_bridge.channels.rest.schemas import GrantChange, GrantIn, GrantOut, RoomOut
+from ttlock_bridge.service.runtime import Runtime
+
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], responses=ERROR_RESPONSES
+)
+
+GrantId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RoomName = Annotated[str, Path(max_length=64)]
+
+
+@router.get("/rooms", tags=["rooms"], summary="Rooms, their doors and current grant")
+async def list_rooms(runtime: RuntimeDep) -> list[RoomOut]:
+    return [await _room_out(runtime, name) for name in runtime.config.rooms]
+
+
+@router.get("/rooms/{room}", tags=["rooms"], summary="One room, its doors and current grant")
+async def show_room(room: RoomName, runtime: RuntimeDep) -> RoomOut:
+    if room not in runtime.config.rooms:
+        raise RoomNotFound(room)
+    return await _room_out(runtime, room)
+
+
+@router.post(
+    "/grants",
+    status_code=201,
+    tags=["grants"],
+    summary="Grant access (a room or doors, a window, a code): placed on every door at once",
+)
+async def create_grant(new: GrantIn, runtime: RuntimeDep) -> GrantOut:
+    view = await runtime.access.grants.create(
+        GrantRequest(
+            start=new.start,
+            end=new.end,
+            room=new.room,
+            doors=new.doors,
+            name=new.name,
+            code=new.code,
+        )
+    )
+    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+
+
+@router.get("/grants", tags=["grants"], summary="Grants (codes masked), current ones by default")
+async def list_grants(
+    runtime: RuntimeDep,
+    room: Annotated[str | None, Query(max_length=64)] = None,
+    include_inactive: bool = False,
+) -> list[GrantOut]:
+    views = await runtime.access.grants.find(room=room, include_inactive=include_inactive)
+    zone = runtime.config.property.zone
+    return [GrantOut.of(view, zone, reveal_code=False) for view in views]
+
+
+@router.get("/grants/{grant_id}", tags=["grants"], summary="A grant with its code and doors")
+async def show_grant(grant_id: GrantId, runtime: RuntimeDep) -> GrantOut:
+    view = await runtime.access.grants.get(grant_id)
+    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+
+
+@router.patch("/grants/{grant_id}", tags=["grants"], summary="Change dates, name or code")
+async def modify_grant(grant_id: GrantId, change: GrantChange, runtime: RuntimeDep) -> GrantOut:
+    view = await runtime.access.grants.modify(
+        grant_id,
+        GrantChanges(start=change.start, end=change.end, name=change.name, code=change.code),
+    )
+    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+
+
+@router.delete(
+    "/grants/{grant_id}", tags=["grants"], summary="Cancel: the code is removed from every door"
+)
+async def cancel_grant(grant_id: GrantId, runtime: RuntimeDep) -> GrantOut:
+    view = await runtime.access.grants.cancel(grant_id)
+    return GrantOut.of(view, runtime.config.property.zone, reveal_code=False)
+
+
+async def _room_out(runtime: Runtime, name: str) -> RoomOut:
+    room = runtime.config.rooms[name]
+    current = await runtime.access.grants.current_for_room(name)
+    return RoomOut(
+        name=name,
+        doors=list(room.doors),
+        shared_doors=list(room.shared_doors),
+        current_grant=(
+            None
+            if current is None
+            else GrantOut.of(current, runtime.config.property.zone, reveal_code=False)
+        ),
+    )

@@ -1,0 +1,105 @@
+"""`/api/v1/cleanup`, `/drift`, `/events` and `/usage`: looking after the locks and the quota."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
+from ttlock_bridge.channels.rest.schemas import (
+    CleanupIn,
+    CleanupOut,
+    DriftOut,
+    EventOut,
+    EventPage,
+    UsageOut,
+    local_iso,
+)
+from ttlock_bridge.service.event_text import describe
+from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.store import Event
+
+router = APIRouter(
+    prefix="/api/v1", dependencies=[Depends(require_token)], responses=ERROR_RESPONSES
+)
+
+
+@router.post(
+    "/cleanup",
+    tags=["maintenance"],
+    summary="Remove passcodes of ended grants (dry run by default; sweep: also untracked ones)",
+)
+async def cleanup(runtime: RuntimeDep, request: CleanupIn | None = None) -> CleanupOut:
+    asked = request or CleanupIn()
+    report = await runtime.access.cleanup.run(dry_run=asked.dry_run, sweep=asked.sweep)
+    return CleanupOut.of(report)
+
+
+@router.get(
+    "/drift", tags=["maintenance"], summary="Passcodes the locks and the ledger disagree about"
+)
+async def drift(runtime: RuntimeDep) -> DriftOut:
+    return DriftOut.of(await runtime.access.cleanup.drift())
+
+
+@router.get("/events", tags=["events"], summary="Lock events, newest first (passcodes masked)")
+async def events(
+    runtime: RuntimeDep,
+    lock: Annotated[str | None, Query(description="door name or lockId", max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="an event id")] = None,
+) -> EventPage:
+    lock_id = None if lock is None else runtime.directory.resolve(lock).lock_id
+    found = await asyncio.to_thread(_events_page, runtime, lock_id, limit + 1, before)
+    zone = runtime.config.property.zone
+    page = [
+        EventOut(
+            id=event.id,
+            door=door.door if (door := runtime.directory.door_of(event.lock_id)) else None,
+            lock_id=event.lock_id,
+            at=local_iso(event.lock_date_ms, zone),
+            record_type=event.record_type,
+            success=event.success,
+            text=describe(
+                event.record_type,
+                success=event.success,
+                masked_code=event.masked_code,
+                who=event.username,
+            ),
+            username=event.username,
+            masked_code=event.masked_code,
+            source=event.source.value,
+        )
+        for event in found[:limit]
+    ]
+    return EventPage(events=page, next_before=page[-1].id if len(found) > limit else None)
+
+
+@router.get("/usage", tags=["maintenance"], summary="TTLock API calls today and this month")
+async def usage(runtime: RuntimeDep) -> UsageOut:
+    counted = await runtime.usage.usage()
+    return UsageOut(
+        day=counted.day,
+        month=counted.month,
+        today=counted.today,
+        this_month=counted.this_month,
+        total_today=sum(counted.today.values()),
+        total_this_month=sum(counted.this_month.values()),
+    )
+
+
+def _events_page(
+    runtime: Runtime, lock_id: int | None, limit: int, before: int | None
+) -> list[Event]:
+    """Newest first by id (arrival order), so `before` pages are stable while events arrive."""
+    query = select(Event).order_by(Event.id.desc()).limit(limit)
+    if lock_id is not None:
+        query = query.where(Event.lock_id == lock_id)
+    if before is not None:
+        query = query.where(Event.id < before)
+    with runtime.store.transaction() as session:
+        return list(session.scalars(query))

@@ -1,0 +1,358 @@
+"""Request and response bodies of the REST API. Times go out as ISO 8601 in the property's
+zone (and as epoch ms where a machine wants to compute); passcodes only where asked for."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
+from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.service.lock_state import LockState
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")]
+"""A short single-line text (names)."""
+TimeText = Annotated[
+    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+]
+"""A date or time as a person writes it; the access core reads it in the property's zone."""
+CodeText = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+NameText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ClockText = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def local_iso(ms: int | None, zone: ZoneInfo) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
+
+
+# --- locks -----------------------------------------------------------------------------------
+
+
+class LockStateOut(BaseModel):
+    """The last known state; `*_source` says who told (callback, command, auto-lock)."""
+
+    bolt: Literal["locked", "unlocked"] | None
+    bolt_source: str | None
+    bolt_at: str | None
+    bolt_inferred: bool
+    battery: int | None
+    battery_source: str | None
+    battery_at: str | None
+
+    @classmethod
+    def of(cls, state: LockState, zone: ZoneInfo) -> LockStateOut:
+        return cls(
+            bolt=state.bolt.value if state.bolt else None,
+            bolt_source=state.bolt_source,
+            bolt_at=local_iso(state.bolt_at_ms, zone),
+            bolt_inferred=state.bolt_inferred,
+            battery=state.battery,
+            battery_source=state.battery_source,
+            battery_at=local_iso(state.battery_at_ms, zone),
+        )
+
+
+class LockOut(BaseModel):
+    door: str
+    lock_id: int
+    alias: str | None
+    battery: int | None
+    has_gateway: bool | None
+    state: LockStateOut
+
+
+class GatewayOut(BaseModel):
+    gateway_id: int
+    name: str
+    online: bool | None
+    rssi: int | None
+
+
+class LockDetailOut(LockOut):
+    name: str | None
+    mac: str | None
+    model: str | None
+    hardware_revision: str | None
+    firmware_revision: str | None
+    auto_lock_seconds: int | None
+    passage_mode: bool | None
+    sound_volume: int | None
+    tamper_alert: bool | None
+    gateways: list[GatewayOut]
+
+
+class CommandOut(BaseModel):
+    door: str
+    lock_id: int
+    done: Literal["unlocked", "locked", "configured"]
+
+
+class PassageModeOut(BaseModel):
+    enabled: bool | None
+    all_day: bool | None
+    start: str | None
+    end: str | None
+    week_days: list[int]
+    auto_unlock: bool | None
+
+
+class PassageModeIn(_In):
+    """Week days 1 = Monday ... 7 = Sunday; no start/end means all day; times are lock-local."""
+
+    enabled: bool
+    week_days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default=[1, 2, 3, 4, 5, 6, 7], min_length=1, max_length=7
+    )
+    start: ClockText | None = None
+    end: ClockText | None = None
+    auto_unlock: bool = False
+
+
+# --- passcodes -------------------------------------------------------------------------------
+
+
+class PasscodeOut(BaseModel):
+    """A passcode on a lock; the code is masked (the grant or the person who set it knows it)."""
+
+    passcode_id: int
+    name: str | None
+    masked_code: str
+    kind: int | None
+    start: str | None
+    end: str | None
+
+
+class PasscodeIn(_In):
+    """A custom passcode; without start and end it is permanent."""
+
+    code: CodeText
+    name: Text
+    start: TimeText | None = None
+    end: TimeText | None = None
+
+
+class PasscodeChange(_In):
+    code: CodeText | None = None
+    name: Text | None = None
+    start: TimeText | None = None
+    end: TimeText | None = None
+
+
+class PasscodeAdded(BaseModel):
+    passcode_id: int
+    door: str
+    lock_id: int
+
+
+# --- rooms and grants ------------------------------------------------------------------------
+
+
+class DoorStatusOut(BaseModel):
+    door: str
+    lock_id: int
+    status: str
+    errcode: int | None
+    error: str | None
+    guidance: str | None
+    next_attempt: str | None
+
+    @classmethod
+    def of(cls, door: DoorStatus, zone: ZoneInfo) -> DoorStatusOut:
+        return cls(
+            door=door.door,
+            lock_id=door.lock_id,
+            status=door.status,
+            errcode=door.errcode,
+            error=door.error,
+            guidance=door.guidance,
+            next_attempt=local_iso(door.next_attempt_ms, zone),
+        )
+
+
+class GrantOut(BaseModel):
+    """A grant with each door's status; `code` is masked in lists, full when asked for."""
+
+    id: int
+    tag: str
+    name: str
+    room: str | None
+    code: str
+    start: str
+    end: str
+    start_ms: int
+    end_ms: int
+    state: str
+    summary: str
+    doors: list[DoorStatusOut]
+
+    @classmethod
+    def of(cls, view: GrantView, zone: ZoneInfo, *, reveal_code: bool) -> GrantOut:
+        return cls(
+            id=view.id,
+            tag=view.tag,
+            name=view.name,
+            room=view.room,
+            code=view.code if reveal_code else mask_code(view.code),
+            start=view.start_local,
+            end=view.end_local,
+            start_ms=view.start_ms,
+            end_ms=view.end_ms,
+            state=view.state,
+            summary=view.summary,
+            doors=[DoorStatusOut.of(door, zone) for door in view.doors],
+        )
+
+
+class GrantIn(_In):
+    """A room (its doors plus shared doors) or a list of doors; dates get check-in/out."""
+
+    start: TimeText
+    end: TimeText
+    room: NameText | None = None
+    doors: list[NameText] | None = Field(default=None, min_length=1, max_length=32)
+    name: Text | None = None
+    code: CodeText | None = None
+
+
+class GrantChange(_In):
+    start: TimeText | None = None
+    end: TimeText | None = None
+    name: Text | None = None
+    code: CodeText | None = None
+
+
+class RoomOut(BaseModel):
+    name: str
+    doors: list[str]
+    shared_doors: list[str]
+    current_grant: GrantOut | None
+
+
+# --- maintenance, events, usage --------------------------------------------------------------
+
+
+class CleanupIn(_In):
+    dry_run: bool = True
+    sweep: bool = False
+
+
+class CleanupItemOut(BaseModel):
+    door: str
+    lock_id: int
+    passcode_id: int | None
+    name: str
+    reason: str
+    grant_id: int | None
+    outcome: str
+
+
+class CleanupOut(BaseModel):
+    dry_run: bool
+    items: list[CleanupItemOut]
+
+    @classmethod
+    def of(cls, report: CleanupReport) -> CleanupOut:
+        return cls(
+            dry_run=report.dry_run,
+            items=[
+                CleanupItemOut(
+                    door=item.door,
+                    lock_id=item.lock_id,
+                    passcode_id=item.keyboard_pwd_id,
+                    name=item.name,
+                    reason=item.reason,
+                    grant_id=item.grant_id,
+                    outcome=item.outcome,
+                )
+                for item in report.items
+            ],
+        )
+
+
+class DriftItemOut(BaseModel):
+    door: str
+    lock_id: int
+    passcode_id: int | None
+    name: str
+    masked_code: str
+    ours: bool
+    grant_id: int | None
+
+    @classmethod
+    def of(cls, item: DriftItem) -> DriftItemOut:
+        return cls(
+            door=item.door,
+            lock_id=item.lock_id,
+            passcode_id=item.keyboard_pwd_id,
+            name=item.name,
+            masked_code=item.masked_code,
+            ours=item.ours,
+            grant_id=item.grant_id,
+        )
+
+
+class DriftOut(BaseModel):
+    unknown_on_locks: list[DriftItemOut]
+    missing_from_locks: list[DriftItemOut]
+
+    @classmethod
+    def of(cls, report: DriftReport) -> DriftOut:
+        return cls(
+            unknown_on_locks=[DriftItemOut.of(item) for item in report.unknown_on_locks],
+            missing_from_locks=[DriftItemOut.of(item) for item in report.missing_from_locks],
+        )
+
+
+class EventOut(BaseModel):
+    id: int
+    door: str | None
+    lock_id: int
+    at: str | None
+    record_type: int
+    success: bool
+    text: str
+    username: str | None
+    masked_code: str | None
+    source: str
+
+
+class EventPage(BaseModel):
+    """Newest first; pass `next_before` as `before` for the next page (null: no more)."""
+
+    events: list[EventOut]
+    next_before: int | None
+
+
+class UsageOut(BaseModel):
+    """TTLock API calls per endpoint (UTC day and month), counted by this bridge."""
+
+    day: str
+    month: str
+    today: dict[str, int]
+    this_month: dict[str, int]
+    total_today: int
+    total_this_month: int
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class CheckOut(BaseModel):
+    name: str
+    ready: bool
+    detail: str
+
+
+class ReadinessOut(BaseModel):
+    ready: bool
+    checks: list[CheckOut]

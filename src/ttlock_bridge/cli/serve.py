@@ -1,0 +1,128 @@
+"""`ttlock-bridge serve` (the service) and `ttlock-bridge demo` (the service on the simulator).
+
+TTLock credentials come from the environment (TTLOCK_CLIENT_ID, TTLOCK_CLIENT_SECRET,
+TTLOCK_USERNAME, TTLOCK_PASSWORD; TTLOCK_API_BASE when the configuration names no region or
+URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from ttlock_bridge.channels.rest import create_app
+from ttlock_bridge.cli.app import app
+from ttlock_bridge.cloud import DEFAULT_REGION, Credentials, api_base
+from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from ttlock_bridge.service.api_token import api_token
+from ttlock_bridge.service.demo import (
+    demo_credentials,
+    demo_scenario,
+    try_it,
+    write_demo_config,
+)
+from ttlock_bridge.service.logs import configure_logging
+from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.simulator import create_app as create_simulator
+from ttlock_bridge.simulator import serve_in_background
+
+CREDENTIAL_VARIABLES = (
+    "TTLOCK_CLIENT_ID",
+    "TTLOCK_CLIENT_SECRET",
+    "TTLOCK_USERNAME",
+    "TTLOCK_PASSWORD",
+)
+
+Host = Annotated[str | None, typer.Option(help="Address to listen on (default: [server] host).")]
+Port = Annotated[int | None, typer.Option(help="Port to listen on (default: [server] port).")]
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="The configuration file.")
+    ] = DEFAULT_CONFIG_PATH,
+    host: Host = None,
+    port: Port = None,
+) -> None:
+    """Run the bridge: REST API, TTLock callback, reconciler and nightly cleanup."""
+    loaded = _load(config)
+    missing = [name for name in CREDENTIAL_VARIABLES if not os.environ.get(name)]
+    if missing:
+        typer.echo(
+            f"error: {', '.join(missing)} not set: export the TTLock application's clientId and "
+            "clientSecret (developer portal) and the TTLock app account's username and "
+            "password. To try the bridge without an account: ttlock-bridge demo",
+            err=True,
+        )
+        raise typer.Exit(2)
+    credentials = Credentials.with_password(*(os.environ[name] for name in CREDENTIAL_VARIABLES))
+    where = loaded.cloud.api_base or loaded.cloud.region or os.environ.get("TTLOCK_API_BASE")
+    try:
+        base = api_base(where or DEFAULT_REGION)
+    except ValueError as unknown:
+        typer.echo(f"error: {unknown}", err=True)
+        raise typer.Exit(2) from None
+    _run(loaded, credentials, base, host or loaded.server.host, port or loaded.server.port)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address the bridge listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port the bridge listens on.")] = 8080,
+    sim_port: Annotated[
+        int, typer.Option(help="Port of the simulated TTLock cloud (0: any free port).")
+    ] = 0,
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the demo configuration, database and token live.")
+    ] = Path("data"),
+) -> None:
+    """Try the bridge without a TTLock account: the simulated small hotel, wired to the bridge."""
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    bridge_url = f"http://{local_host}:{port}"
+    simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
+    with serve_in_background(simulator, port=sim_port) as simulator_url:
+        config = _load(write_demo_config(data_dir, simulator_url, host=host, port=port))
+        token = api_token(config.data_dir)
+        today = datetime.now(config.property.zone).date()
+        typer.echo(f"Simulated TTLock cloud: {simulator_url}  (state: {simulator_url}/_sim/state)")
+        typer.echo(f"Bridge API:             {bridge_url}/api/v1  (docs: {bridge_url}/docs)")
+        typer.echo(f"Configuration:          {config.source}")
+        typer.echo(f"API token:              {token}")
+        typer.echo("Try:")
+        for command in try_it(bridge_url, token, today):
+            typer.echo(f"  {command}")
+        _run(config, demo_credentials(), simulator_url, host, port)
+
+
+def _load(path: Path) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        for problem in error.problems:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"{path}: fix the problems above (ttlock-bridge check-config)", err=True)
+        raise typer.Exit(1) from None
+
+
+def _run(config: Config, credentials: Credentials, base: str, host: str, port: int) -> None:
+    token = api_token(config.data_dir)
+    secrets = [token, credentials.client_secret, credentials.password_md5]
+    if config.server.callback_secret:
+        secrets.append(config.server.callback_secret)
+    configure_logging(secrets)
+    runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
+    server_config = uvicorn.Config(
+        create_app(runtime),
+        host=host,
+        port=port,
+        log_config=None,
+        server_header=False,
+        lifespan="on",
+    )
+    uvicorn.Server(server_config).run()

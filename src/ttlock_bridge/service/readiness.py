@@ -1,0 +1,86 @@
+"""`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels.
+
+The cloud check is a real call (the lock list, which also refreshes the door directory), so its
+answer is kept for `CLOUD_CHECK_TTL_S`: probes every few seconds must not burn the quota.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from ttlock_bridge.channels.base import Channel
+from ttlock_bridge.cloud import TTLockClient, TTLockError
+from ttlock_bridge.service.directory import LockDirectory
+from ttlock_bridge.store import Store
+
+CLOUD_CHECK_TTL_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ready: bool
+    detail: str
+
+
+class Readiness:
+    def __init__(
+        self,
+        store: Store,
+        cloud: TTLockClient,
+        directory: LockDirectory,
+        channels: Sequence[Channel],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._cloud = cloud
+        self._directory = directory
+        self._channels = channels
+        self._monotonic = monotonic
+        self._cloud_check: tuple[float, Check] | None = None
+
+    async def checks(self) -> list[Check]:
+        channel_checks = [
+            Check(f"channel:{status.name}", status.ready, status.detail)
+            for status in (channel.status() for channel in self._channels)
+        ]
+        return [
+            await self._check_store(),
+            self._check_token(),
+            await self._check_cloud(),
+            *channel_checks,
+        ]
+
+    async def _check_store(self) -> Check:
+        try:
+            await asyncio.to_thread(self._ping_store)
+        except Exception as error:
+            return Check("store", False, f"not reachable: {type(error).__name__}")
+        return Check("store", True, "reachable")
+
+    def _ping_store(self) -> None:
+        with self._store.transaction() as session:
+            session.execute(text("SELECT 1"))
+
+    def _check_token(self) -> Check:
+        reason = self._cloud.reauthentication_reason
+        if reason is not None:
+            return Check("token", False, reason)
+        return Check("token", True, "usable (renewed automatically)")
+
+    async def _check_cloud(self) -> Check:
+        now = self._monotonic()
+        if self._cloud_check is not None and now - self._cloud_check[0] < CLOUD_CHECK_TTL_S:
+            return self._cloud_check[1]
+        try:
+            locks = await self._directory.summaries(fresh=True)
+            check = Check("cloud", True, f"reachable, {len(locks)} lock(s) in the account")
+        except TTLockError as error:
+            check = Check("cloud", False, error.guidance)
+        self._cloud_check = (now, check)
+        return check

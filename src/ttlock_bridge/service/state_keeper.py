@@ -1,0 +1,96 @@
+"""Keeps the last known lock states and tells the channels whenever one changes.
+
+Every path that learns something about a lock (callback, remote command) goes through here, so
+the state the API shows and the news the channels publish never disagree. When an unlock arms
+the auto-lock inference, a timer publishes the inferred "locked" at the moment it becomes true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from ttlock_bridge.channels.base import LockNews
+from ttlock_bridge.cloud import BoltState
+from ttlock_bridge.service.lock_state import LockState, LockStates
+
+log = logging.getLogger("ttlock_bridge.service")
+
+Publish = Callable[[LockNews], Awaitable[None]]
+NowMs = Callable[[], int]
+
+
+class StateKeeper:
+    """`LockStates` plus publishing: the one writer of lock state in the process."""
+
+    def __init__(
+        self,
+        states: LockStates,
+        publish: Publish,
+        now_ms: NowMs,
+        door_of: Callable[[int], str | None],
+    ) -> None:
+        self._states = states
+        self._publish = publish
+        self._now_ms = now_ms
+        self._door_of = door_of
+        self._timers: dict[int, asyncio.Task[None]] = {}
+
+    def state(self, lock_id: int) -> LockState:
+        return self._states.get(lock_id, self._now_ms())
+
+    async def observe(
+        self,
+        lock_id: int,
+        *,
+        source: str,
+        at_ms: int,
+        bolt: BoltState | None = None,
+        battery: int | None = None,
+        auto_lock_seconds: int | None = None,
+        event_text: str | None = None,
+    ) -> None:
+        """Take in what was learnt about the lock and publish it."""
+        if battery is not None:
+            self._states.record_battery(lock_id, battery, source=source, at_ms=at_ms)
+        if bolt is not None and self._states.record_bolt(
+            lock_id, bolt, source=source, at_ms=at_ms, auto_lock_seconds=auto_lock_seconds
+        ):
+            self._arm_auto_lock_news(lock_id)
+        await self._announce(lock_id, event_text)
+
+    async def close(self) -> None:
+        """Stop the pending auto-lock timers (at shutdown)."""
+        timers = list(self._timers.values())
+        for timer in timers:
+            timer.cancel()
+        await asyncio.gather(*timers, return_exceptions=True)
+
+    async def _announce(self, lock_id: int, event_text: str | None) -> None:
+        state = self.state(lock_id)
+        news = LockNews(
+            lock_id=lock_id,
+            door=self._door_of(lock_id),
+            bolt=state.bolt.value if state.bolt else None,
+            battery=state.battery,
+            event_text=event_text,
+            inferred=state.bolt_inferred,
+        )
+        await self._publish(news)
+
+    def _arm_auto_lock_news(self, lock_id: int) -> None:
+        previous = self._timers.pop(lock_id, None)
+        if previous is not None:
+            previous.cancel()
+        relocks_at_ms = self.state(lock_id).relocks_at_ms
+        if relocks_at_ms is not None:
+            delay_s = max(0.0, (relocks_at_ms - self._now_ms()) / 1000)
+            self._timers[lock_id] = asyncio.create_task(self._announce_relock(lock_id, delay_s))
+
+    async def _announce_relock(self, lock_id: int, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        self._timers.pop(lock_id, None)
+        if self.state(lock_id).bolt_inferred:
+            log.info("event=auto_lock_inferred lock_id=%d", lock_id)
+            await self._announce(lock_id, "auto lock (inferred)")
