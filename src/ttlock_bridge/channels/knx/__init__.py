@@ -4,3 +4,9 @@ The bridge joins the bus over KNX/IP (tunnelling or routing) with xknx, issues a
 when the panel fires the block's trigger, and writes the code, name, grant id and a short status
 word back. See docs/logicmachine.md.
 """
+
+from ttlock_bridge.channels.knx.bus import KnxSetupError
+from ttlock_bridge.channels.knx.channel import KnxChannel
+from ttlock_bridge.config.knx import KnxSettings
+
+__all__ = ["KnxChannel", "KnxSettings", "KnxSetupError"]

@@ -1,0 +1,199 @@
+"""`KnxChannel`: room blocks on the bus in, grants from the access core out, results written back.
+
+Telegrams for a block's objects update what the block has seen; a write to its trigger runs the
+block's rules (block.py) against the access core, one trigger at a time per room. Lock news is
+written to the door objects configured for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Coroutine, Mapping
+from typing import Any
+
+from ttlock_bridge.access import Access, GrantChanges, GrantRequest, GrantView
+from ttlock_bridge.access.passcode_policy import generate_code
+from ttlock_bridge.channels.base import ChannelStatus, LockNews
+from ttlock_bridge.channels.knx import status_words
+from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock
+from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
+from ttlock_bridge.channels.knx.dpt import Dpt, UnreadableValue, Value, decode, encode
+from ttlock_bridge.config.knx import KnxSettings
+
+log = logging.getLogger("ttlock_bridge.knx")
+
+READ_TIMEOUT_SECONDS = 1.0
+"""How long trigger 1 waits for the panel to answer reads of values not seen yet."""
+
+
+class KnxChannel:
+    """The LogicMachine / KNX channel, started and stopped with the service."""
+
+    name = "knx"
+
+    def __init__(
+        self, settings: KnxSettings, access: Access, *, environ: Mapping[str, str] = os.environ
+    ) -> None:
+        self._settings = settings
+        self._access = access
+        self._bus = KnxBus(settings, self._received, environ)
+        self._blocks = {
+            room: RoomBlock(
+                room,
+                {
+                    BlockObject(name): address
+                    for name, address in settings.room_addresses(room).items()
+                },
+            )
+            for room in settings.rooms
+        }
+        self._objects = {
+            address: (block, item)
+            for block in self._blocks.values()
+            for item, address in block.addresses.items()
+        }
+        self._door_of_lock = {door.lock_id: name for name, door in access.config.doors.items()}
+        self._one_trigger_at_a_time = {room: asyncio.Lock() for room in self._blocks}
+        self._arrived = {room: asyncio.Event() for room in self._blocks}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        await self._bus.start()
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._bus.stop()
+
+    def status(self) -> ChannelStatus:
+        return ChannelStatus(self.name, self._bus.connected, self._bus.detail)
+
+    async def publish(self, news: LockNews) -> None:
+        """Write lock state (1 = locked), battery and last event text to the door's objects."""
+        door = news.door or self._door_of_lock.get(news.lock_id)
+        objects = self._settings.doors.get(door) if door else None
+        if objects is None:
+            return
+        if objects.state is not None and news.bolt in ("locked", "unlocked"):
+            self._bus.write(objects.state, encode(Dpt.SWITCH, news.bolt == "locked"))
+        if objects.battery is not None and news.battery is not None:
+            self._bus.write(objects.battery, encode(Dpt.PERCENT, max(0, min(news.battery, 100))))
+        if objects.event is not None and news.event_text:
+            self._bus.write(objects.event, encode(Dpt.TEXT, news.event_text))
+
+    def _received(self, value: GroupValue) -> None:
+        target = self._objects.get(value.address)
+        if target is None:
+            return
+        block, item = target
+        try:
+            decoded = decode(item.dpt, value.payload)
+        except UnreadableValue as error:
+            log.warning("event=knx_unreadable room=%s object=%s: %s", block.room, item.value, error)
+            return
+        if item is BlockObject.TRIGGER:
+            if value.is_write:
+                self._spawn(self._trigger(block, bool(decoded)))
+            return
+        block.seen[item] = decoded
+        self._arrived[block.room].set()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _trigger(self, block: RoomBlock, issue: bool) -> None:
+        async with self._one_trigger_at_a_time[block.room]:
+            log.info("event=knx_trigger room=%s value=%d", block.room, issue)
+            if issue:
+                await self._issue(block)
+            else:
+                await self._new_code(block)
+
+    async def _issue(self, block: RoomBlock) -> None:
+        """Trigger 1: create the room's grant (or modify its current one) from the block."""
+        self._write(block, BlockObject.STATUS, status_words.BUSY)
+        await self._read_missing(block)
+        request = block.issue_request()
+        if isinstance(request, str):
+            self._write(block, BlockObject.STATUS, request)
+            return
+        try:
+            view = await self._grant_for(block.room, request)
+        except Exception as error:  # every failure becomes a word on the panel
+            word = status_words.for_error(error)
+            if word == status_words.ERR_BRIDGE:
+                log.exception("event=knx_grant_failed room=%s", block.room)
+            else:
+                log.info(
+                    "event=knx_grant_refused room=%s status=%r reason=%s",
+                    block.room,
+                    word,
+                    type(error).__name__,
+                )
+            self._write(block, BlockObject.STATUS, word)
+            return
+        written = block.writeback(view)
+        for item, value in written.items():
+            self._write(block, item, value)
+        log.info(
+            "event=knx_grant room=%s grant_id=%d status=%r",
+            block.room,
+            view.id,
+            written[BlockObject.STATUS],
+        )
+
+    async def _grant_for(self, room: str, request: IssueRequest) -> GrantView:
+        grants = self._access.grants
+        current = await grants.current_for_room(room)
+        if current is None:
+            return await grants.create(
+                GrantRequest(start=request.start, end=request.end, room=room, code=request.code)
+            )
+        code = None if request.code in (None, current.code) else request.code
+        return await grants.modify(
+            current.id, GrantChanges(start=request.start, end=request.end, code=code)
+        )
+
+    async def _new_code(self, block: RoomBlock) -> None:
+        """Trigger 0: a fresh code into +1, not on any door of the room; the cloud is untouched."""
+        defaults = self._access.config.defaults
+        doors = set(self._access.config.rooms[block.room].all_doors)
+        taken = {
+            grant.code
+            for grant in await self._access.grants.find()
+            if doors & {door.door for door in grant.doors}
+        }
+        code = generate_code(defaults.code_length, avoid=taken, deny=defaults.deny_codes)
+        self._write(block, BlockObject.CODE, code)
+        self._write(block, BlockObject.STATUS, status_words.NEW_CODE)
+
+    async def _read_missing(self, block: RoomBlock) -> None:
+        """Ask the bus for inputs not seen yet, and wait a little for the answers."""
+        missing = block.missing_inputs()
+        if not missing:
+            return
+        arrived = self._arrived[block.room]
+        arrived.clear()
+        for item in missing:
+            self._bus.read(block.addresses[item])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READ_TIMEOUT_SECONDS
+        while block.missing_inputs() and (left := deadline - loop.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), left)
+            arrived.clear()
+
+    def _write(self, block: RoomBlock, item: BlockObject, value: Value) -> None:
+        """Write an object; what we write is a value on the bus like any other, so keep it."""
+        block.seen[item] = value
+        self._bus.write(block.addresses[item], encode(item.dpt, value))
+
+
+def _block_addresses(settings: KnxSettings, room: str) -> dict[BlockObject, str]:
+    return {BlockObject(name): address for name, address in settings.room_addresses(room).items()}
