@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 
-.PHONY: run test lint typecheck unit postgres-server bench lock clean
+.PHONY: run test lint typecheck unit postgres-server knx-lua-tools bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) postgres-server
+unit: $(STAMP) postgres-server knx-lua-tools
 	$(BIN)/pytest
 
 # The store tests start a private PostgreSQL server; install its binaries once (root, as in CI).
@@ -38,6 +38,17 @@ postgres-server:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else \
 		echo "PostgreSQL server not installed: store tests on PostgreSQL will be skipped"; \
+	fi
+
+# The KNX tests start a private knxd; the LogicMachine library's test runs Lua 5.1 with
+# LuaSocket and cjson. Install them once (root, as in CI).
+KNX_LUA_PACKAGES := knxd lua5.1 lua-socket lua-cjson
+knx-lua-tools:
+	@dpkg -s $(KNX_LUA_PACKAGES) >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(KNX_LUA_PACKAGES) >/dev/null; \
+	else \
+		echo "knxd/lua5.1 not installed: KNX and LogicMachine-library tests will be skipped"; \
 	fi
 
 bench: $(STAMP)
