@@ -11,8 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ttlock_bridge.access.passcode_tag import format_name
 from ttlock_bridge.access.planner import Held, Passcode, PlacementView
@@ -105,7 +105,22 @@ def grants_with_work(session: Session, grant_ids: Collection[int] | None = None)
 
 
 def placement_ids_of(session: Session, grant_id: int) -> list[int]:
-    query = select(Placement.id).where(Placement.grant_id == grant_id).order_by(Placement.id)
+    """The grant's placements, busiest lock first (a shared entrance before a room door).
+
+    The busiest lock is the bottleneck: a grant that queues there first keeps that lock's
+    command pipeline full while its quieter doors are served in the gaps.
+    """
+    others = aliased(Placement)
+    load = (
+        select(func.count(others.id))
+        .where(others.lock_id == Placement.lock_id, others.status != PlacementStatus.DELETED)
+        .scalar_subquery()
+    )
+    query = (
+        select(Placement.id)
+        .where(Placement.grant_id == grant_id)
+        .order_by(load.desc(), Placement.id)
+    )
     return list(session.scalars(query))
 
 
