@@ -12,8 +12,9 @@ import pytest
 from ttlock_bridge.channels.base import LockNews
 from ttlock_bridge.channels.knx.dpt import Dpt, Value
 
-from .conftest import MAIN_ENTRANCE, ROOM_1, Bridge
+from .conftest import Bridge
 from .panel import Panel
+from .site import MAIN_ENTRANCE, ROOM_1
 
 ZONE = ZoneInfo("Europe/Athens")
 TRIGGER, CODE, NAME = "1/1/0", "1/1/1", "1/1/2"

@@ -113,10 +113,10 @@ class KnxBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._connector
             self._connector = None
-        if self._xknx is not None and self._xknx.started.is_set():
-            await self._xknx.stop()
-        self._xknx = None
+        xknx, self._xknx = self._xknx, None  # no "connection lost" while we hang up ourselves
         self.connected = False
+        if xknx is not None and xknx.started.is_set():
+            await xknx.stop()
         self.detail = "stopped"
 
     def write(self, address: str, payload: Payload) -> bool:
