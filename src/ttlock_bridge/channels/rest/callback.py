@@ -7,6 +7,7 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.exceptions import HTTPException
 
 from ttlock_bridge.channels.rest.errors import ErrorBody, error_response
 from ttlock_bridge.service.callback import UnreadableCallback
@@ -45,7 +46,7 @@ def callback_router(secret: str | None) -> APIRouter:
         except CallbackRefused as error:
             log.warning("event=callback_refused reason=%r", str(error))
             return error_response(403, "callback_refused", str(error))
-        except ValueError as error:  # a body multipart/form parsing cannot read
+        except (ValueError, HTTPException) as error:  # a body the form parser cannot read
             return error_response(400, "unreadable_callback", f"cannot read the form: {error}")
         return PlainTextResponse("success")
 

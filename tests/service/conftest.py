@@ -1,0 +1,75 @@
+"""A real bridge over HTTP on 127.0.0.1, on a fresh simulated small hotel, per test.
+
+The bridge runs exactly as `serve` runs it (uvicorn, lifespan starting the runtime), with the
+demo configuration in a temporary directory and the simulator's callbacks wired to it.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import RunningSimulator
+from service.bridge import API_TOKEN, RunningBridge, StartBridge
+from ttlock_bridge.channels.rest import create_app
+from ttlock_bridge.config import load_config
+from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
+from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.simulator import Scenario, serve_in_background
+from ttlock_bridge.simulator import create_app as create_simulator
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
+    """Factory `(scenario_change=None, **server_settings) -> RunningBridge`.
+
+    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `server_settings`
+    override `[server]` keys such as `compat_get_unlock` or `callback_secret`.
+    """
+    with ExitStack() as stack:
+
+        def start(
+            scenario_change: Callable[[Scenario], Scenario] | None = None, **server: object
+        ) -> RunningBridge:
+            port = free_port()
+            callback = f"http://127.0.0.1:{port}/ttlock/callback"
+            if server.get("callback_secret"):
+                callback += f"/{server['callback_secret']}"
+            scenario = demo_scenario(callback)
+            if scenario_change is not None:
+                scenario = scenario_change(scenario)
+            simulator_url = stack.enter_context(serve_in_background(create_simulator(scenario)))
+            simulator = RunningSimulator(simulator_url)
+            stack.callback(simulator.http.close)
+            path = write_demo_config(tmp_path, simulator_url, host="127.0.0.1", port=port)
+            config = load_config(path)
+            config = config.model_copy(update={"server": config.server.model_copy(update=server)})
+            runtime = Runtime.build(
+                config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN
+            )
+            url = stack.enter_context(serve_in_background(create_app(runtime), port=port))
+            api = stack.enter_context(
+                httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"})
+            )
+            anonymous = stack.enter_context(httpx.Client(base_url=url))
+            return RunningBridge(url, simulator, runtime, api, anonymous)
+
+        yield start
+
+
+@pytest.fixture
+def bridge(start_bridge: StartBridge) -> RunningBridge:
+    """The bridge on the demo hotel with default settings."""
+    return start_bridge()
