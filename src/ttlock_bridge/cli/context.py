@@ -1,0 +1,107 @@
+"""What commands that act on the property share: the configuration, credentials and the core.
+
+Every problem a person can fix becomes `CommandProblem` (exit 2) with the fix in its text; a
+TTLock refusal is reported with its guidance (exit 1); neither prints a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ttlock_bridge.access import Access
+from ttlock_bridge.access.errors import AccessError
+from ttlock_bridge.cloud import DEFAULT_REGION, Credentials, TTLockClient, TTLockError, api_base
+from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from ttlock_bridge.store import open_store
+from ttlock_bridge.store.token_store import DatabaseTokenStore
+
+T = TypeVar("T")
+
+CREDENTIAL_VARIABLES = (
+    "TTLOCK_CLIENT_ID",
+    "TTLOCK_CLIENT_SECRET",
+    "TTLOCK_USERNAME",
+    "TTLOCK_PASSWORD",
+)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="The configuration file.", envvar="BRIDGE_CONFIG")
+]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CommandProblem(Exception):
+    """Something the person has to fix before the command can work; the text says what."""
+
+
+def load_config_or_problem(path: Path = DEFAULT_CONFIG_PATH) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        lines = [str(problem) for problem in error.problems]
+        lines.append(f"{path}: fix the problems above (ttlock-bridge check-config)")
+        raise CommandProblem("\n".join(lines)) from None
+
+
+def credentials_from_environment() -> Credentials:
+    missing = [name for name in CREDENTIAL_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise CommandProblem(
+            f"{', '.join(missing)} not set: export the TTLock application's clientId and "
+            "clientSecret (developer portal) and the TTLock app account's username and password"
+        )
+    return Credentials.with_password(*(os.environ[name] for name in CREDENTIAL_VARIABLES))
+
+
+def api_base_for(config: Config | None, region: str | None = None) -> str:
+    """The TTLock host: `region`, else the configuration's, else TTLOCK_API_BASE, else EU."""
+    where = region
+    if where is None and config is not None:
+        where = config.cloud.api_base or config.cloud.region
+    try:
+        return api_base(where or os.environ.get("TTLOCK_API_BASE") or DEFAULT_REGION)
+    except ValueError as unknown:
+        raise CommandProblem(str(unknown)) from None
+
+
+@asynccontextmanager
+async def property_access(config: Config) -> AsyncIterator[Access]:
+    """The access core on the configured store and cloud, with the service's own token."""
+    credentials = credentials_from_environment()
+    base = api_base_for(config)
+    store = open_store(config.store_url)
+    try:
+        tokens = DatabaseTokenStore(store, base, credentials.username)
+        async with TTLockClient(credentials, api_base=base, token_store=tokens) as cloud:
+            yield Access(config, store, cloud)
+    finally:
+        store.close()
+
+
+def run_command(command: Callable[[], Awaitable[T]]) -> T:
+    """Run an async command; turn what a person can fix into a message and an exit code."""
+    try:
+        return asyncio.run(_awaited(command))
+    except (CommandProblem, AccessError) as problem:
+        err.print(f"[red]Error:[/red] {escape(str(problem))}")
+        raise typer.Exit(2) from None
+    except TTLockError as error:
+        err.print(f"[red]Error:[/red] {escape(error.guidance)}")
+        origin = f"TTLock errcode {error.errcode}" if error.errcode is not None else "No answer"
+        err.print(f"({escape(origin)}: {escape(error.message)})")
+        raise typer.Exit(1) from None
+
+
+async def _awaited(command: Callable[[], Awaitable[T]]) -> T:
+    return await command()

@@ -1,0 +1,109 @@
+"""The grants, cleanup and drift commands, run as a person would against a simulated account."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from access.conftest import HOTEL_TOML, MAIN_ENTRANCE, ROOM_1
+from conftest import RunningSimulator
+
+
+def _bridge(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "TTLOCK_CLIENT_ID": "demo-client-id",
+        "TTLOCK_CLIENT_SECRET": "demo-client-secret",
+        "TTLOCK_USERNAME": "demo@example.com",
+        "TTLOCK_PASSWORD": "demo-password",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "ttlock_bridge", *args, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def _config(tmp_path: Path, simulator: RunningSimulator) -> Path:
+    path = tmp_path / "ttlock-bridge.toml"
+    path.write_text(HOTEL_TOML + f'\n[cloud]\napi_base = "{simulator.base_url}"\n')
+    return path
+
+
+def _on_lock(simulator: RunningSimulator, lock_id: int) -> list[str]:
+    [lock] = [lock for lock in simulator.state()["locks"] if lock["lockId"] == lock_id]
+    return [passcode["keyboardPwd"] for passcode in lock["passcodes"] if passcode["onLock"]]
+
+
+def test_a_front_desk_issues_lists_shows_modifies_and_cancels_a_stay(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, simulator)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    departure = (tomorrow + timedelta(days=2)).isoformat()
+
+    created = _bridge(
+        config, "grants", "create", "room-1", "--start", tomorrow.isoformat(), "--end", departure,
+        "--name", "Smith", "--code", "582914",
+    )  # fmt: skip
+
+    assert created.returncode == 0, created.stderr
+    assert "Grant 1 Smith: code 582914" in created.stdout
+    assert "room-1" in created.stdout
+    assert "main-entrance" in created.stdout
+    assert _on_lock(simulator, ROOM_1) == ["582914"]
+    assert _on_lock(simulator, MAIN_ENTRANCE) == ["582914"]
+
+    listed = _bridge(config, "grants", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Smith" in listed.stdout
+    assert "582914" not in listed.stdout
+
+    shown = _bridge(config, "grants", "show", "1")
+    assert "active" in shown.stdout
+
+    modified = _bridge(config, "grants", "modify", "1", "--code", "738216")
+    assert modified.returncode == 0, modified.stderr
+    assert _on_lock(simulator, MAIN_ENTRANCE) == ["738216"]
+
+    cancelled = _bridge(config, "grants", "cancel", "1")
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert "removed" in cancelled.stdout
+    assert _on_lock(simulator, ROOM_1) == []
+
+
+def test_bad_input_and_missing_credentials_get_a_message_and_no_traceback(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, simulator)
+
+    past = _bridge(
+        config, "grants", "create", "room-1", "--start", "2020-01-01", "--end", "2020-01-03"
+    )
+    unknown = _bridge(config, "grants", "show", "99")
+
+    assert past.returncode == 2
+    assert "choose an end in the future" in past.stderr
+    assert unknown.returncode == 2
+    assert "no grant with id 99" in unknown.stderr
+    for result in (past, unknown):
+        assert "Traceback" not in result.stderr
+
+
+def test_cleanup_dry_run_and_drift_print_tables(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, simulator)
+
+    dry = _bridge(config, "cleanup", "--dry-run", "--sweep")
+    drift = _bridge(config, "drift")
+
+    assert dry.returncode == 0, dry.stderr
+    assert "Nothing to clean up." in dry.stdout
+    assert drift.returncode == 0, drift.stderr
+    assert "unknown to the ledger: none." in drift.stdout
