@@ -53,6 +53,9 @@ async def issue_over_routing(directory: Path, api_base: str) -> None:
         assert await panel.next_value("1/1/9", Dpt.TEXT) == "BUSY"
         status = await panel.next_value("1/1/9", Dpt.TEXT)
         assert status == "OK 2 DOORS", status
+
+
+def assert_code_on_both_locks(api_base: str) -> None:
     locks = httpx.get(f"{api_base}/_sim/state").json()["locks"]
     for lock in locks:
         if lock["lockId"] in (ROOM_1, MAIN_ENTRANCE):
@@ -66,6 +69,7 @@ def main() -> int:
         return 2
     with serve_in_background(create_app()) as api_base, tempfile.TemporaryDirectory() as tmp:
         asyncio.run(issue_over_routing(Path(tmp), api_base))
+        assert_code_on_both_locks(api_base)
     print("ROUTING OK")
     return 0
 

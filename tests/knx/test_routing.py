@@ -15,42 +15,40 @@ from pathlib import Path
 import pytest
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
-NAMESPACE_SETUP = 'ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec "$@"'
+PRIVATE_NETWORK = [
+    "unshare",
+    "-n",
+    "sh",
+    "-c",
+    'ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec "$@"',
+    "namespace-setup",
+]
+
+
+def run_body(prefix: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - fixed argument lists
+        [*prefix, sys.executable, "-m", "knx.routing_body"],
+        check=False,
+        cwd=TESTS_DIR,
+        env={**os.environ, "PYTHONPATH": str(TESTS_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
 
 
 def test_a_trigger_over_routing_issues_the_grant() -> None:
     if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.skip("needs root, unshare and ip for a private network namespace")
-    command = [
-        "unshare",
-        "-n",
-        "sh",
-        "-c",
-        NAMESPACE_SETUP,
-        "namespace-setup",
-        sys.executable,
-        "-m",
-        "knx.routing_body",
-    ]
-    environment = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
-    result = subprocess.run(  # noqa: S603
-        command, cwd=TESTS_DIR, env=environment, capture_output=True, text=True, timeout=90
-    )
+
+    result = run_body(PRIVATE_NETWORK)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ROUTING OK" in result.stdout
 
 
 def test_the_routing_body_refuses_the_host_network() -> None:
-    environment = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
-    result = subprocess.run(
-        [sys.executable, "-m", "knx.routing_body"],
-        cwd=TESTS_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_body([])
 
     assert result.returncode == 2
     assert "refusing to run" in result.stdout
