@@ -93,8 +93,11 @@ class RunningChannel:
 
 
 @asynccontextmanager
-async def running_channel(config: Config, api_base: str) -> AsyncIterator[RunningChannel]:
-    """The KNX channel on a real Access (store from the config, simulated cloud), connected."""
+async def running_channel(
+    config: Config, api_base: str, *, connected: bool = True
+) -> AsyncIterator[RunningChannel]:
+    """The KNX channel on a real Access (store from the config, simulated cloud), started and,
+    unless told otherwise, connected."""
     assert config.knx is not None
     store = open_store(config.store_url)
     credentials = Credentials.with_password(
@@ -105,7 +108,8 @@ async def running_channel(config: Config, api_base: str) -> AsyncIterator[Runnin
     channel = KnxChannel(config.knx, access)
     await channel.start()
     try:
-        await wait_until_ready(channel)
+        if connected:
+            await wait_until_ready(channel)
         yield RunningChannel(access, channel)
     finally:
         await channel.stop()
