@@ -4,6 +4,7 @@ issues the grant on the simulated locks and writes the result back, as telegrams
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -184,3 +185,18 @@ async def test_status_says_connected_and_where(bridge: Bridge) -> None:
     assert status.name == "knx"
     assert status.ready
     assert status.detail.startswith("connected (tunneling to 127.0.0.1:")
+
+
+async def test_debug_logs_never_show_the_passcode(
+    bridge: Bridge, panel: Panel, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    set_stay(panel, days_from_today(1), days_from_today(2), code="583921")
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+    assert await final_status(panel) == "OK 2 DOORS"
+
+    logged = caplog.text.lower()
+    assert caplog.records
+    assert "583921" not in logged
+    assert b"583921".hex() not in logged  # raw frames
+    assert ",".join(f"0x{byte:x}" for byte in b"583921") not in logged  # xknx's DPTArray

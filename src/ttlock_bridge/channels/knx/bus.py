@@ -25,6 +25,10 @@ from ttlock_bridge.config.knx import KnxSettings
 
 log = logging.getLogger("ttlock_bridge.knx")
 
+# xknx logs whole telegrams and frames at DEBUG, and a code object's telegram is the passcode in
+# ASCII: keep xknx at INFO so a service run with DEBUG logging never writes a passcode.
+logging.getLogger("xknx").setLevel(logging.INFO)
+
 KEYRING_VARIABLE = "KNX_KEYRING_PASSWORD"
 RETRY_CONNECT_SECONDS = 3.0
 
