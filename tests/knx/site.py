@@ -62,6 +62,7 @@ base = "1/2/0"
 state = "3/1/0"
 battery = "3/1/1"
 event = "3/1/2"
+unlock = "3/1/3"
 """
 
 
@@ -105,7 +106,7 @@ async def running_channel(
     )
     cloud = TTLockClient(credentials, api_base=api_base, retry_policy=FAST_RETRIES)
     access = Access(config, store, cloud)
-    channel = KnxChannel(config.knx, access)
+    channel = KnxChannel(config.knx, access, unlock=lambda door: cloud.unlock(door.lock_id))
     await channel.start()
     try:
         if connected:

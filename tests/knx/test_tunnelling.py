@@ -3,6 +3,7 @@ issues the grant on the simulated locks and writes the result back, as telegrams
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from typing import Any
@@ -200,3 +201,36 @@ async def test_debug_logs_never_show_the_passcode(
     assert "583921" not in logged
     assert b"583921".hex() not in logged  # raw frames
     assert ",".join(f"0x{byte:x}" for byte in b"583921") not in logged  # xknx's DPTArray
+
+
+async def test_a_write_to_the_unlock_object_opens_the_door_through_the_gateway(
+    bridge: Bridge, panel: Panel
+) -> None:
+    panel.write("3/1/3", Dpt.SWITCH, True)
+
+    for _ in range(250):
+        records = bridge.simulator.state()["records"]
+        if any(record["lockId"] == ROOM_1 for record in records):
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the room door was not opened")
+    assert bridge.simulator.state()["calls"]["/v3/lock/unlock"] == 1
+
+
+async def test_an_unlock_that_fails_says_so_on_the_event_object(
+    bridge: Bridge, panel: Panel
+) -> None:
+    bridge.simulator.control("gateways/500001", {"online": False})
+
+    panel.write("3/1/3", Dpt.SWITCH, True)
+
+    assert await panel.next_value("3/1/2", Dpt.TEXT) == "UNLOCK FAILED"
+
+
+async def test_a_zero_on_the_unlock_object_does_nothing(bridge: Bridge, panel: Panel) -> None:
+    panel.write("3/1/3", Dpt.SWITCH, False)
+    panel.write(TRIGGER, Dpt.SWITCH, False)  # a later telegram proves the first was handled
+
+    assert await panel.next_value(STATUS, Dpt.TEXT) == "NEW CODE"
+    assert bridge.simulator.state()["calls"].get("/v3/lock/unlock", 0) == 0

@@ -124,6 +124,9 @@ class KnxDoorObjects(_Section):
     state: GroupAddressText | None = None  # 1.001, 1 = locked
     battery: GroupAddressText | None = None  # 5.001 percent
     event: GroupAddressText | None = None  # 16.000 last event text, never a passcode
+    # 1.001, a write of 1 opens the door. Off unless set: plain KNX has no authentication,
+    # so anyone on the bus could open the door; prefer KNX IP Secure when you set it.
+    unlock: GroupAddressText | None = None
 
 
 class KnxSettings(_Section):

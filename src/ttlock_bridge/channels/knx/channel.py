@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from ttlock_bridge.access import Access, GrantChanges, GrantRequest, GrantView
@@ -22,8 +22,12 @@ from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBloc
 from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
 from ttlock_bridge.channels.knx.dpt import Dpt, UnreadableValue, Value, decode, encode
 from ttlock_bridge.config.knx import KnxSettings
+from ttlock_bridge.store.grants import DoorRef
 
 log = logging.getLogger("ttlock_bridge.knx")
+
+Unlock = Callable[[DoorRef], Awaitable[object]]
+"""Opens a door remotely (the service's lock commands)."""
 
 READ_TIMEOUT_SECONDS = 1.0
 """How long trigger 1 waits for the panel to answer reads of values not seen yet."""
@@ -35,10 +39,16 @@ class KnxChannel:
     name = "knx"
 
     def __init__(
-        self, settings: KnxSettings, access: Access, *, environ: Mapping[str, str] = os.environ
+        self,
+        settings: KnxSettings,
+        access: Access,
+        *,
+        unlock: Unlock | None = None,
+        environ: Mapping[str, str] = os.environ,
     ) -> None:
         self._settings = settings
         self._access = access
+        self._unlock = unlock
         self._bus = KnxBus(settings, self._received, environ)
         self._blocks = {
             room: RoomBlock(
@@ -56,6 +66,9 @@ class KnxChannel:
             for item, address in block.addresses.items()
         }
         self._door_of_lock = {door.lock_id: name for name, door in access.config.doors.items()}
+        self._unlock_objects = {
+            objects.unlock: door for door, objects in settings.doors.items() if objects.unlock
+        }
         self._one_trigger_at_a_time = {room: asyncio.Lock() for room in self._blocks}
         self._arrived = {room: asyncio.Event() for room in self._blocks}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -86,6 +99,12 @@ class KnxChannel:
             self._bus.write(objects.event, encode(Dpt.TEXT, news.event_text))
 
     def _received(self, value: GroupValue) -> None:
+        door = self._unlock_objects.get(value.address)
+        if door is not None and value.is_write:
+            with contextlib.suppress(UnreadableValue):
+                if decode(Dpt.SWITCH, value.payload):
+                    self._spawn(self._open(door))
+            return
         target = self._objects.get(value.address)
         if target is None:
             return
@@ -114,6 +133,20 @@ class KnxChannel:
                 await self._issue(block)
             else:
                 await self._new_code(block)
+
+    async def _open(self, door: str) -> None:
+        """A 1 written to a door's unlock object: open it remotely, report failure as text."""
+        if self._unlock is None:
+            log.warning("event=knx_unlock_ignored door=%s reason=no_unlock_service", door)
+            return
+        lock_id = self._access.config.doors[door].lock_id
+        try:
+            await self._unlock(DoorRef(door, lock_id))
+        except Exception as error:  # the panel shows it; the log keeps the detail
+            log.warning("event=knx_unlock_failed door=%s error=%s", door, error)
+            event = self._settings.doors[door].event
+            if event is not None:
+                self._bus.write(event, encode(Dpt.TEXT, "UNLOCK FAILED"))
 
     async def _issue(self, block: RoomBlock) -> None:
         """Trigger 1: create the room's grant (or modify its current one) from the block."""
@@ -193,7 +226,3 @@ class KnxChannel:
         """Write an object; what we write is a value on the bus like any other, so keep it."""
         block.seen[item] = value
         self._bus.write(block.addresses[item], encode(item.dpt, value))
-
-
-def _block_addresses(settings: KnxSettings, room: str) -> dict[BlockObject, str]:
-    return {BlockObject(name): address for name, address in settings.room_addresses(room).items()}
