@@ -34,6 +34,3 @@ class RunningBridge:
 
 
 StartBridge = Callable[..., RunningBridge]
-
-
-StartBridge = Callable[..., RunningBridge]

@@ -38,11 +38,20 @@ class CallbackRecord:
 
     @property
     def dedupe_key(self) -> str:
-        """Same record, same key, whether it arrives twice by callback or later by polling."""
-        return (
-            f"{self.lock_id}:{self.lock_date_ms}:{self.record_type}:"
-            f"{self.record_type_from_lock if self.record_type_from_lock is not None else ''}"
+        """Same record, same key, whether it arrives twice by callback or later by polling.
+
+        The lock's clock has whole seconds, so two attempts in one second differ only by who
+        and which code: the masked code (never the full one: the key is stored) and the name.
+        """
+        parts = (
+            self.lock_id,
+            self.lock_date_ms,
+            self.record_type,
+            self.record_type_from_lock,
+            self.masked_code,
+            self.username,
         )
+        return ":".join("" if part is None else str(part) for part in parts)[:200]
 
 
 def read_callback(form: Mapping[str, str]) -> list[CallbackRecord]:

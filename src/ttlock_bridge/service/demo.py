@@ -40,7 +40,7 @@ def demo_config_text(api_base: str, *, host: str, port: int) -> str:
     """`main-entrance` and `room-1`..`room-6` on the simulator's locks; every room also opens
     the main entrance. Data (SQLite, API token) stays next to the file."""
     rooms = "".join(
-        f'\n[doors.room-{n}]\nlock_id = {MAIN_ENTRANCE_LOCK_ID + n}\n'
+        f"\n[doors.room-{n}]\nlock_id = {MAIN_ENTRANCE_LOCK_ID + n}\n"
         f'\n[rooms.room-{n}]\ndoors = ["room-{n}"]\nshared_doors = ["main-entrance"]\n'
         for n in range(1, ROOMS + 1)
     )

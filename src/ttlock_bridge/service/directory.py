@@ -49,7 +49,7 @@ class LockDirectory:
     def resolve(self, reference: str) -> DoorRef:
         """The door called `reference`, or whose lockId it is."""
         door = self._doors.get(reference)
-        if door is None and reference.isdigit():
+        if door is None and reference.isascii() and reference.isdigit():
             door = self._by_lock.get(int(reference))
         if door is None:
             raise DoorNotFound(reference)

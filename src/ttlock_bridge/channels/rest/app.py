@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ttlock_bridge import __version__
 from ttlock_bridge.channels.rest import compat, grants, health, locks, maintenance
 from ttlock_bridge.channels.rest.callback import callback_router
+from ttlock_bridge.channels.rest.dependencies import no_unknown_query_parameters
 from ttlock_bridge.channels.rest.errors import install_error_handlers
 from ttlock_bridge.service.runtime import Runtime
 
@@ -31,7 +32,11 @@ def create_app(runtime: Runtime) -> FastAPI:
             await runtime.stop()
 
     app = FastAPI(
-        title="ttlock-bridge", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="ttlock-bridge",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(no_unknown_query_parameters)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)

@@ -24,7 +24,7 @@ from ttlock_bridge.access.errors import (
 )
 from ttlock_bridge.access.passcode_policy import CodeRejected
 from ttlock_bridge.access.time_window import TimeInputError
-from ttlock_bridge.channels.rest.dependencies import NotAuthenticated
+from ttlock_bridge.channels.rest.dependencies import NotAuthenticated, UnknownQueryParameters
 from ttlock_bridge.cloud import (
     AuthError,
     PasscodeError,
@@ -54,6 +54,7 @@ class RoomNotFound(LookupError):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
+        (400, "The request body is not readable JSON"),
         (401, "Missing or wrong bearer token"),
         (404, "No such door, room, grant or passcode"),
         (409, "Conflicts with the current state (code already in use, grant cancelled)"),
@@ -69,6 +70,7 @@ _ROOMS_HINT = "GET /api/v1/rooms lists the rooms and their doors"
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(UnknownQueryParameters, _unknown_query)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DoorNotFound, _not_found("unknown_door", _ROOMS_HINT))
     app.add_exception_handler(RoomNotFound, _not_found("unknown_room", _ROOMS_HINT))
@@ -104,9 +106,15 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", problems, "see /docs for the request schema")
 
 
+async def _unknown_query(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, UnknownQueryParameters)  # noqa: S101 - registered for this type
+    allowed = ", ".join(error.known) or "none"
+    return error_response(422, "invalid_request", str(error), f"allowed here: {allowed}")
+
+
 async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)  # noqa: S101 - registered for this type
-    words = {404: "not_found", 405: "method_not_allowed"}
+    words = {400: "unreadable_body", 404: "not_found", 405: "method_not_allowed"}
     return error_response(
         error.status_code, words.get(error.status_code, "http_error"), str(error.detail)
     )

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Path, Query
 from ttlock_bridge.access import GrantChanges, GrantRequest
 from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES, RoomNotFound
-from ttlock_bridge.channels.rest.schemas import GrantChange, GrantIn, GrantOut, RoomOut
+from ttlock_bridge.channels.rest.schemas import (
+    NAME_PATTERN,
+    GrantChange,
+    GrantIn,
+    GrantOut,
+    RoomOut,
+)
 from ttlock_bridge.service.runtime import Runtime
 
 router = APIRouter(
@@ -17,7 +23,7 @@ router = APIRouter(
 )
 
 GrantId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-RoomName = Annotated[str, Path(max_length=64)]
+RoomName = Annotated[str, Path(pattern=NAME_PATTERN)]
 
 
 @router.get("/rooms", tags=["rooms"], summary="Rooms, their doors and current grant")
@@ -55,7 +61,7 @@ async def create_grant(new: GrantIn, runtime: RuntimeDep) -> GrantOut:
 @router.get("/grants", tags=["grants"], summary="Grants (codes masked), current ones by default")
 async def list_grants(
     runtime: RuntimeDep,
-    room: Annotated[str | None, Query(max_length=64)] = None,
+    room: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
     include_inactive: bool = False,
 ) -> list[GrantOut]:
     views = await runtime.access.grants.find(room=room, include_inactive=include_inactive)

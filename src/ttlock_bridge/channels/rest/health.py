@@ -42,8 +42,10 @@ async def readyz(runtime: RuntimeDep) -> ReadinessOut:
     "/metrics",
     summary="Prometheus metrics (text format)",
     dependencies=[Depends(require_token)],
-    response_class=PlainTextResponse,
-    responses={**ERROR_RESPONSES, 200: {"content": {"text/plain": {}}}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+    },
 )
 async def metrics(runtime: RuntimeDep) -> PlainTextResponse:
     return PlainTextResponse(

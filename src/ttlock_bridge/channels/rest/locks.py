@@ -12,6 +12,7 @@ from ttlock_bridge.access.time_window import EmptyWindow, parse_window
 from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 from ttlock_bridge.channels.rest.schemas import (
+    NAME_PATTERN,
     CommandOut,
     GatewayOut,
     LockDetailOut,
@@ -37,7 +38,7 @@ router = APIRouter(
 )
 
 LockReference = Annotated[
-    str, Path(description="The door's name (room-1) or its lockId", max_length=64)
+    str, Path(description="The door's name (room-1) or its lockId", pattern=NAME_PATTERN)
 ]
 PasscodeId = Annotated[int, Path(ge=1, le=2**62)]
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 from ttlock_bridge.channels.rest.schemas import (
+    NAME_PATTERN,
     CleanupIn,
     CleanupOut,
     DriftOut,
@@ -49,7 +50,9 @@ async def drift(runtime: RuntimeDep) -> DriftOut:
 @router.get("/events", tags=["events"], summary="Lock events, newest first (passcodes masked)")
 async def events(
     runtime: RuntimeDep,
-    lock: Annotated[str | None, Query(description="door name or lockId", max_length=64)] = None,
+    lock: Annotated[
+        str | None, Query(description="door name or lockId", pattern=NAME_PATTERN)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="an event id")] = None,
 ) -> EventPage:

@@ -20,7 +20,9 @@ TimeText = Annotated[
 ]
 """A date or time as a person writes it; the access core reads it in the property's zone."""
 CodeText = Annotated[str, StringConstraints(min_length=1, max_length=16)]
-NameText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+"""Door and room names, as the configuration allows them (and lockIds, which are digits)."""
+NameText = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 ClockText = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 

@@ -1,0 +1,70 @@
+"""/readyz, /metrics and /api/v1/usage: what an operator watches."""
+
+from __future__ import annotations
+
+from service.bridge import RunningBridge
+
+
+def test_ready_when_store_token_and_cloud_are_fine(bridge: RunningBridge) -> None:
+    response = bridge.api.get("/readyz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ready"] is True
+    assert {check["name"] for check in body["checks"]} == {"store", "token", "cloud"}
+    assert "7 lock(s)" in next(c["detail"] for c in body["checks"] if c["name"] == "cloud")
+
+
+def test_readiness_probes_do_not_burn_the_quota(bridge: RunningBridge) -> None:
+    for _ in range(5):
+        bridge.api.get("/readyz")
+
+    assert bridge.simulator.state()["calls"]["/v3/lock/list"] == 1
+
+
+def test_a_refused_password_makes_the_bridge_unready_with_the_reason(
+    bridge: RunningBridge,
+) -> None:
+    bridge.simulator.control("users/demo@example.com/password", {"password": "changed"})
+    bridge.simulator.control("tokens/expire")
+    bridge.simulator.control("tokens/revoke-refresh")
+
+    unlock = bridge.api.post("/api/v1/locks/room-1/unlock")
+    ready = bridge.api.get("/readyz")
+
+    assert unlock.status_code == 503
+    assert unlock.json()["error"] == "cloud_unavailable"
+    assert ready.status_code == 503
+    token = next(check for check in ready.json()["checks"] if check["name"] == "token")
+    assert token["ready"] is False
+    assert token["detail"]
+
+
+def test_metrics_cover_calls_queue_grants_and_callbacks(bridge: RunningBridge) -> None:
+    bridge.api.post("/api/v1/locks/room-1/unlock")
+    bridge.simulator.control("gateways/500001", {"online": False})
+    bridge.api.post("/api/v1/locks/room-1/unlock")
+
+    response = bridge.api.get("/metrics")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'ttlock_bridge_cloud_calls{endpoint="/v3/lock/unlock",period="day"} 2' in text
+    assert 'ttlock_bridge_cloud_errors_total{errcode="-3002"} 1' in text
+    assert "ttlock_bridge_reconciler_queue 0" in text
+    assert 'ttlock_bridge_grants{state="active"} 0' in text
+    assert "# TYPE ttlock_bridge_callbacks_total counter" in text
+
+
+def test_usage_counts_calls_per_endpoint(bridge: RunningBridge) -> None:
+    bridge.api.post("/api/v1/locks/room-1/unlock")
+    bridge.api.post("/api/v1/locks/room-1/lock")
+
+    usage = bridge.api.get("/api/v1/usage").json()
+
+    assert usage["today"]["/v3/lock/unlock"] == 1
+    assert usage["today"]["/v3/lock/lock"] == 1
+    assert usage["this_month"]["/v3/lock/unlock"] == 1
+    assert usage["total_today"] == sum(usage["today"].values())
+    assert usage["total_today"] == sum(bridge.simulator.state()["calls"].values())
