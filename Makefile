@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml $(LOCK)
 
 ## make run: start the service (demo mode on the built-in simulator when no credentials are set)
 run: $(STAMP)
-	$(BIN)/ttlock-bridge simulator
+	$(BIN)/ttlock-bridge demo
 
-## make test: lint, type-check and run every test
+## make test: lint, type-check and run every test (includes the schemathesis run against the API)
 test: lint typecheck unit
 
 lint: $(STAMP)
