@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## make run: start the service (demo mode on the built-in simulator when no credentials are set)
+## make run: try the bridge on the built-in simulated hotel (ttlock-bridge demo)
 run: $(STAMP)
 	$(BIN)/ttlock-bridge demo
 

@@ -54,3 +54,5 @@ def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # One INFO line per TTLock request is noise (the cloud client logs failures itself).
+    logging.getLogger("httpx").setLevel(logging.WARNING)

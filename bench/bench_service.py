@@ -1,0 +1,165 @@
+"""The bridge service's cost: what it adds to a remote unlock, and its memory at rest.
+
+1. Added latency of `POST /api/v1/locks/room-1/unlock` on the bridge over the same unlock sent
+   straight to the simulator (form POST with a valid token, keep-alive), no injected latency:
+   p50 and p99 (targets: p50 under 3 ms added).
+2. Idle RSS of `ttlock-bridge serve` with the demo configuration (target: under 120 MB).
+
+The simulator and the bridge each run in their own process (as in production, the cloud is
+elsewhere); this process only sends requests.
+"""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.support import simulator_process
+from ttlock_bridge.service.demo import write_demo_config
+from ttlock_bridge.simulator import default_scenario
+from ttlock_bridge.simulator.scenario import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+)
+from ttlock_bridge.simulator.state import md5_hex
+
+ROOM_1 = 1_000_002
+TOKEN = "bench-api-token-0123456789"
+WARM_UP = 30
+SAMPLES = 400
+IDLE_SECONDS = 3.0
+
+
+@contextmanager
+def bridge_process(simulator_url: str) -> Iterator[tuple[str, int]]:
+    """`ttlock-bridge serve` on the demo configuration; yields (base URL, process id)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as directory:
+        config = write_demo_config(Path(directory), simulator_url, host="127.0.0.1", port=port)
+        environment = os.environ | {
+            "BRIDGE_API_TOKEN": TOKEN,
+            "TTLOCK_CLIENT_ID": DEMO_CLIENT_ID,
+            "TTLOCK_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "TTLOCK_USERNAME": DEMO_USERNAME,
+            "TTLOCK_PASSWORD": DEMO_PASSWORD,
+        }
+        command = [sys.executable, "-m", "ttlock_bridge", "serve", "--config", str(config)]
+        child = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base_url, child)
+            yield base_url, child.pid
+        finally:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def _wait_until_healthy(base_url: str, child: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError("the bridge exited during start-up")
+        try:
+            httpx.get(f"{base_url}/healthz", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the bridge did not start")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def direct_unlock_ms(simulator_url: str) -> list[float]:
+    """Unlocks sent straight to the simulator, with a token of our own."""
+    with httpx.Client(base_url=simulator_url) as http:
+        token = http.post(
+            "/oauth2/token",
+            data={
+                "clientId": DEMO_CLIENT_ID,
+                "clientSecret": DEMO_CLIENT_SECRET,
+                "username": DEMO_USERNAME,
+                "password": md5_hex(DEMO_PASSWORD),
+            },
+        ).json()["access_token"]
+
+        def unlock() -> float:
+            form = {
+                "clientId": DEMO_CLIENT_ID,
+                "accessToken": token,
+                "lockId": ROOM_1,
+                "date": int(time.time() * 1000),
+            }
+            started = time.perf_counter()
+            answer = http.post("/v3/lock/unlock", data=form).json()
+            elapsed = (time.perf_counter() - started) * 1000
+            assert answer["errcode"] == 0, answer
+            return elapsed
+
+        return _measure(unlock)
+
+
+def bridge_unlock_ms(bridge_url: str) -> list[float]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=bridge_url, headers=headers) as http:
+
+        def unlock() -> float:
+            started = time.perf_counter()
+            response = http.post("/api/v1/locks/room-1/unlock")
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.text
+            return elapsed
+
+        return _measure(unlock)
+
+
+def _measure(call: Callable[[], float]) -> list[float]:
+    for _ in range(WARM_UP):
+        call()
+    return [call() for _ in range(SAMPLES)]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    with simulator_process(default_scenario()) as simulator_url:
+        direct = direct_unlock_ms(simulator_url)
+        with bridge_process(simulator_url) as (bridge_url, pid):
+            time.sleep(IDLE_SECONDS)
+            idle_rss = rss_mb(pid)
+            through_bridge = bridge_unlock_ms(bridge_url)
+    p50_direct, p99_direct = statistics.median(direct), percentile(direct, 0.99)
+    p50_bridge, p99_bridge = statistics.median(through_bridge), percentile(through_bridge, 0.99)
+    print("bench_service: POST /api/v1/locks/room-1/unlock vs the simulator directly")
+    print(f"  direct  p50 {p50_direct:6.2f} ms   p99 {p99_direct:6.2f} ms   ({SAMPLES} calls)")
+    print(f"  bridge  p50 {p50_bridge:6.2f} ms   p99 {p99_bridge:6.2f} ms")
+    print(
+        f"  added   p50 {p50_bridge - p50_direct:6.2f} ms   p99 {p99_bridge - p99_direct:6.2f} ms"
+        "   (target: p50 < 3 ms)"
+    )
+    print(f"  idle RSS of `serve` (demo configuration): {idle_rss:.1f} MB   (target: < 120 MB)")
+
+
+if __name__ == "__main__":
+    main()
