@@ -6,27 +6,30 @@ reuse it. Every failure prints its cause and fix and exits non-zero, without a t
 """
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ttlock_bridge.cli.app import app
+from ttlock_bridge.cli.context import (
+    CommandProblem,
+    api_base_for,
+    credentials_from_environment,
+    environment,
+    out,
+    run_command,
+)
 from ttlock_bridge.cloud import (
-    DEFAULT_REGION,
     Credentials,
     FileTokenStore,
     Gateway,
     LockSummary,
     TTLockClient,
-    TTLockError,
-    api_base,
     bolt_state_after,
 )
 
@@ -47,13 +50,6 @@ DataDir = Annotated[
 ]
 LockArgument = Annotated[str, typer.Argument(help="A lockId or the lock's name in TTLock.")]
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class CommandProblem(Exception):
-    """Something the person has to fix before the command can work; the text says what."""
-
 
 @app.command()
 def login(region: Region = None, data_dir: DataDir = Path("data")) -> None:
@@ -62,7 +58,7 @@ def login(region: Region = None, data_dir: DataDir = Path("data")) -> None:
     async def run(client: TTLockClient) -> None:
         token = await client.log_in()
         expires = datetime.fromtimestamp(token.expires_at_ms / 1000, UTC)
-        _out.print(
+        out.print(
             f"Logged in as {escape(token.username)}; token stored in "
             f"{escape(str(data_dir / TOKEN_FILE))}, valid until {expires:%Y-%m-%d %H:%M} UTC"
         )
@@ -80,15 +76,15 @@ def register_user(
     region: Region = None,
 ) -> None:
     """Register an app user for your TTLock application (TTLock prefixes its name)."""
-    environment = _environment("TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET")
+    application = environment("TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET")
     credentials = Credentials.with_password(
-        environment["TTLOCK_CLIENT_ID"], environment["TTLOCK_CLIENT_SECRET"], username, password
+        application["TTLOCK_CLIENT_ID"], application["TTLOCK_CLIENT_SECRET"], username, password
     )
 
     async def run(client: TTLockClient) -> None:
         prefixed = await client.register_user(username, password)
-        _out.print(f"Registered {escape(prefixed)}. Use it from now on:")
-        _out.print(f"  export TTLOCK_USERNAME={escape(prefixed)}")
+        out.print(f"Registered {escape(prefixed)}. Use it from now on:")
+        out.print(f"  export TTLOCK_USERNAME={escape(prefixed)}")
 
     _run(run, region, data_dir=None, credentials=credentials)
 
@@ -106,7 +102,7 @@ def locks(region: Region = None, data_dir: DataDir = Path("data")) -> None:
             table.add_column(column)
         for row in rows:
             table.add_row(*map(escape, row))
-        _out.print(table)
+        out.print(table)
 
     _run(run, region, data_dir)
 
@@ -118,7 +114,7 @@ def unlock(lock: LockArgument, region: Region = None, data_dir: DataDir = Path("
     async def run(client: TTLockClient) -> None:
         target = await _find_lock(client, lock)
         await client.unlock(target.lock_id)
-        _out.print(f"Unlocked {escape(target.display_name)} (lock {target.lock_id}).")
+        out.print(f"Unlocked {escape(target.display_name)} (lock {target.lock_id}).")
 
     _run(run, region, data_dir)
 
@@ -132,7 +128,7 @@ def lock_command(
     async def run(client: TTLockClient) -> None:
         target = await _find_lock(client, lock)
         await client.lock(target.lock_id)
-        _out.print(f"Locked {escape(target.display_name)} (lock {target.lock_id}).")
+        out.print(f"Locked {escape(target.display_name)} (lock {target.lock_id}).")
 
     _run(run, region, data_dir)
 
@@ -144,55 +140,17 @@ def _run(
     credentials: Credentials | None = None,
 ) -> None:
     """Run `command` with a client built from the environment; turn failures into messages."""
-    try:
+
+    async def run() -> None:
         client = TTLockClient(
-            credentials or _credentials_from_environment(),
-            api_base=_api_base(region),
+            credentials or credentials_from_environment(),
+            api_base=api_base_for(None, region),
             token_store=None if data_dir is None else FileTokenStore(data_dir / TOKEN_FILE),
         )
-        asyncio.run(_using(client, command))
-    except CommandProblem as problem:
-        _err.print(f"[red]Error:[/red] {escape(str(problem))}")
-        raise typer.Exit(2) from None
-    except TTLockError as error:
-        _err.print(f"[red]Error:[/red] {escape(error.guidance)}")
-        origin = f"TTLock errcode {error.errcode}" if error.errcode is not None else "No answer"
-        _err.print(f"({escape(origin)}: {escape(error.message)})")
-        raise typer.Exit(1) from None
+        async with client:
+            await command(client)
 
-
-async def _using(client: TTLockClient, command: Callable[[TTLockClient], Awaitable[None]]) -> None:
-    async with client:
-        await command(client)
-
-
-def _environment(*names: str) -> dict[str, str]:
-    missing = [name for name in names if not os.environ.get(name)]
-    if missing:
-        raise CommandProblem(
-            f"{', '.join(missing)} not set: export the TTLock application's clientId and "
-            "clientSecret (developer portal) and the TTLock app account's username and password"
-        )
-    return {name: os.environ[name] for name in names}
-
-
-def _credentials_from_environment() -> Credentials:
-    environment = _environment(
-        "TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET", "TTLOCK_USERNAME", "TTLOCK_PASSWORD"
-    )
-    return Credentials.with_password(
-        environment["TTLOCK_CLIENT_ID"],
-        environment["TTLOCK_CLIENT_SECRET"],
-        environment["TTLOCK_USERNAME"],
-        environment["TTLOCK_PASSWORD"],
-    )
-
-
-def _api_base(region: str | None) -> str:
-    try:
-        return api_base(region or os.environ.get("TTLOCK_API_BASE") or DEFAULT_REGION)
-    except ValueError as unknown:
-        raise CommandProblem(str(unknown)) from None
+    run_command(run)
 
 
 async def _find_lock(client: TTLockClient, name_or_id: str) -> LockSummary:

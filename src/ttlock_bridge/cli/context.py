@@ -54,14 +54,21 @@ def load_config_or_problem(path: Path = DEFAULT_CONFIG_PATH) -> Config:
         raise CommandProblem("\n".join(lines)) from None
 
 
-def credentials_from_environment() -> Credentials:
-    missing = [name for name in CREDENTIAL_VARIABLES if not os.environ.get(name)]
+def environment(*names: str) -> dict[str, str]:
+    """The named environment variables, or a problem naming the missing ones."""
+    missing = [name for name in names if not os.environ.get(name)]
     if missing:
         raise CommandProblem(
             f"{', '.join(missing)} not set: export the TTLock application's clientId and "
-            "clientSecret (developer portal) and the TTLock app account's username and password"
+            "clientSecret (developer portal) and the TTLock app account's username and password "
+            "(to try the bridge without an account: ttlock-bridge demo)"
         )
-    return Credentials.with_password(*(os.environ[name] for name in CREDENTIAL_VARIABLES))
+    return {name: os.environ[name] for name in names}
+
+
+def credentials_from_environment() -> Credentials:
+    values = environment(*CREDENTIAL_VARIABLES)
+    return Credentials.with_password(*(values[name] for name in CREDENTIAL_VARIABLES))
 
 
 def api_base_for(config: Config | None, region: str | None = None) -> str:

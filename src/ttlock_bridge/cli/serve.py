@@ -7,18 +7,25 @@ URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the da
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from rich.markup import escape
 
 from ttlock_bridge.channels.rest import create_app
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.cloud import DEFAULT_REGION, Credentials, api_base
-from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from ttlock_bridge.cli.context import (
+    CommandProblem,
+    api_base_for,
+    credentials_from_environment,
+    err,
+    load_config_or_problem,
+)
+from ttlock_bridge.cloud import Credentials
+from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config
 from ttlock_bridge.service.api_token import api_token
 from ttlock_bridge.service.demo import (
     demo_credentials,
@@ -30,13 +37,6 @@ from ttlock_bridge.service.logs import configure_logging
 from ttlock_bridge.service.runtime import Runtime
 from ttlock_bridge.simulator import create_app as create_simulator
 from ttlock_bridge.simulator import serve_in_background
-
-CREDENTIAL_VARIABLES = (
-    "TTLOCK_CLIENT_ID",
-    "TTLOCK_CLIENT_SECRET",
-    "TTLOCK_USERNAME",
-    "TTLOCK_PASSWORD",
-)
 
 Host = Annotated[str | None, typer.Option(help="Address to listen on (default: [server] host).")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default: [server] port).")]
@@ -51,22 +51,12 @@ def serve(
     port: Port = None,
 ) -> None:
     """Run the bridge: REST API, TTLock callback, reconciler and nightly cleanup."""
-    loaded = _load(config)
-    missing = [name for name in CREDENTIAL_VARIABLES if not os.environ.get(name)]
-    if missing:
-        typer.echo(
-            f"error: {', '.join(missing)} not set: export the TTLock application's clientId and "
-            "clientSecret (developer portal) and the TTLock app account's username and "
-            "password. To try the bridge without an account: ttlock-bridge demo",
-            err=True,
-        )
-        raise typer.Exit(2)
-    credentials = Credentials.with_password(*(os.environ[name] for name in CREDENTIAL_VARIABLES))
-    where = loaded.cloud.api_base or loaded.cloud.region or os.environ.get("TTLOCK_API_BASE")
     try:
-        base = api_base(where or DEFAULT_REGION)
-    except ValueError as unknown:
-        typer.echo(f"error: {unknown}", err=True)
+        loaded = load_config_or_problem(config)
+        credentials = credentials_from_environment()
+        base = api_base_for(loaded)
+    except CommandProblem as problem:
+        err.print(f"[red]Error:[/red] {escape(str(problem))}")
         raise typer.Exit(2) from None
     _run(loaded, credentials, base, host or loaded.server.host, port or loaded.server.port)
 
@@ -87,7 +77,13 @@ def demo(
     bridge_url = f"http://{local_host}:{port}"
     simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
     with serve_in_background(simulator, port=sim_port) as simulator_url:
-        config = _load(write_demo_config(data_dir, simulator_url, host=host, port=port))
+        try:
+            config = load_config_or_problem(
+                write_demo_config(data_dir, simulator_url, host=host, port=port)
+            )
+        except CommandProblem as problem:
+            err.print(f"[red]Error:[/red] {escape(str(problem))}")
+            raise typer.Exit(2) from None
         token = api_token(config.data_dir)
         today = datetime.now(config.property.zone).date()
         typer.echo(f"Simulated TTLock cloud: {simulator_url}  (state: {simulator_url}/_sim/state)")
@@ -98,16 +94,6 @@ def demo(
         for command in try_it(bridge_url, token, today):
             typer.echo(f"  {command}")
         _run(config, demo_credentials(), simulator_url, host, port)
-
-
-def _load(path: Path) -> Config:
-    try:
-        return load_config(path)
-    except ConfigError as error:
-        for problem in error.problems:
-            typer.echo(f"error: {problem}", err=True)
-        typer.echo(f"{path}: fix the problems above (ttlock-bridge check-config)", err=True)
-        raise typer.Exit(1) from None
 
 
 def _run(config: Config, credentials: Credentials, base: str, host: str, port: int) -> None:

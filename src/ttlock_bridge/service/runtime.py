@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ttlock_bridge.access import Access
 from ttlock_bridge.access.clock import Clock, wall_clock_ms
 from ttlock_bridge.channels.base import Channel, LockNews
+from ttlock_bridge.channels.knx import KnxChannel
 from ttlock_bridge.cloud import Credentials, TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
 from ttlock_bridge.service.commands import LockCommands
@@ -70,7 +71,10 @@ class Runtime:
         channels: Sequence[Channel] = (),
         clock: Clock = wall_clock_ms,
     ) -> Runtime:
-        """Open the store (migrating it) and assemble the parts; nothing runs yet."""
+        """Open the store (migrating it) and assemble the parts; nothing runs yet.
+
+        The channels the configuration enables (KNX) are added to `channels`.
+        """
         store = open_store(config.store_url)
         token_store = DatabaseTokenStore(store, api_base, credentials.username)
         cloud = TTLockClient(credentials, api_base=api_base, token_store=token_store)
@@ -85,16 +89,20 @@ class Runtime:
             return door.door if door else None
 
         keeper = StateKeeper(LockStates(), publish, clock, door_name)
+        access = Access(config, store, cloud, clock=clock)
+        commands = LockCommands(cloud, directory, keeper, clock)
+        if config.knx is not None:
+            all_channels.append(KnxChannel(config.knx, access, unlock=commands.unlock))
         return cls(
             config=config,
             store=store,
             cloud=cloud,
-            access=Access(config, store, cloud, clock=clock),
+            access=access,
             api_token=api_token,
             directory=directory,
             keeper=keeper,
             intake=EventIntake(store, directory, keeper),
-            commands=LockCommands(cloud, directory, keeper, clock),
+            commands=commands,
             usage=CloudUsage(store, cloud),
             readiness=Readiness(store, cloud, directory, all_channels),
             channels=all_channels,
