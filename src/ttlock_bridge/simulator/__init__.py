@@ -1,4 +1,4 @@
-"""A faithful simulator of the TTLock cloud Open API, independent of `ttlock_bridge.cloud`.
+"""A faithful simulator of the TTLock cloud Open API, independent of the project's cloud client.
 
 Used by tests, benchmarks and demo mode; see docs/simulator.md.
 """
