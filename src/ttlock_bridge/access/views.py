@@ -48,10 +48,6 @@ class GrantView:
                 return status
         return "removed"
 
-    @property
-    def pending_doors(self) -> list[DoorStatus]:
-        return [door for door in self.doors if door.status in ("pending", "failed")]
-
 
 def grant_view(grant: Grant, zone: ZoneInfo, now_ms: int) -> GrantView:
     if grant.state is GrantState.CANCELLED:

@@ -50,3 +50,15 @@ def recent_events(session: Session, *, lock_id: int | None = None, limit: int = 
     if lock_id is not None:
         query = query.where(Event.lock_id == lock_id)
     return list(session.scalars(query))
+
+
+def events_page(
+    session: Session, *, lock_id: int | None = None, limit: int = 50, before: int | None = None
+) -> list[Event]:
+    """Newest first by id (arrival order), so `before` pages stay stable while events arrive."""
+    query = select(Event).order_by(Event.id.desc()).limit(limit)
+    if lock_id is not None:
+        query = query.where(Event.lock_id == lock_id)
+    if before is not None:
+        query = query.where(Event.id < before)
+    return list(session.scalars(query))

@@ -6,7 +6,6 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
 from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
@@ -23,6 +22,7 @@ from ttlock_bridge.channels.rest.schemas import (
 from ttlock_bridge.service.event_text import describe
 from ttlock_bridge.service.runtime import Runtime
 from ttlock_bridge.store import Event
+from ttlock_bridge.store.events import events_page
 
 router = APIRouter(
     prefix="/api/v1", dependencies=[Depends(require_token)], responses=ERROR_RESPONSES
@@ -98,11 +98,5 @@ async def usage(runtime: RuntimeDep) -> UsageOut:
 def _events_page(
     runtime: Runtime, lock_id: int | None, limit: int, before: int | None
 ) -> list[Event]:
-    """Newest first by id (arrival order), so `before` pages are stable while events arrive."""
-    query = select(Event).order_by(Event.id.desc()).limit(limit)
-    if lock_id is not None:
-        query = query.where(Event.lock_id == lock_id)
-    if before is not None:
-        query = query.where(Event.id < before)
     with runtime.store.transaction() as session:
-        return list(session.scalars(query))
+        return events_page(session, lock_id=lock_id, limit=limit, before=before)
