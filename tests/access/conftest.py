@@ -10,7 +10,7 @@ import pytest
 from cloud.cloud_fixtures import client_for
 from conftest import RunningSimulator
 from ttlock_bridge.access import Access
-from ttlock_bridge.access.clock import wall_clock_ms
+from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import load_config
 from ttlock_bridge.store import Store, open_store

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ttlock_bridge.channels.base import LockNews
 from ttlock_bridge.channels.knx.dpt import Dpt, Value
+from ttlock_bridge.locks import LockNews
 
 from .conftest import Bridge
 from .panel import Panel

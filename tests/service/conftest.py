@@ -16,7 +16,6 @@ import pytest
 
 from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
-from ttlock_bridge.channels.rest import create_app
 from ttlock_bridge.config import load_config
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
@@ -59,7 +58,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             runtime = Runtime.build(
                 config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN
             )
-            url = stack.enter_context(serve_in_background(create_app(runtime), port=port))
+            url = stack.enter_context(serve_in_background(runtime.http_app(), port=port))
             api = stack.enter_context(
                 httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"})
             )

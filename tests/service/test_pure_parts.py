@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 import logging
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
+from prometheus_client.registry import Collector
 
 from ttlock_bridge.cloud import BoltState, StoredToken
-from ttlock_bridge.service.api_token import api_token
-from ttlock_bridge.service.callback import UnreadableCallback, read_callback
-from ttlock_bridge.service.lock_state import AUTO_LOCK_SOURCE, LockStates
-from ttlock_bridge.service.logs import REDACTED, RedactingFormatter
-from ttlock_bridge.service.metrics import MetricsSnapshot, render
+from ttlock_bridge.locks.callback import UnreadableCallback, read_callback
+from ttlock_bridge.locks.state import AUTO_LOCK_SOURCE, LockStates
+from ttlock_bridge.operations.api_token import api_token
+from ttlock_bridge.operations.logs import REDACTED, RedactingFormatter
+from ttlock_bridge.operations.metrics import CloudCallMetrics, MetricsSnapshot, snapshot_families
 from ttlock_bridge.store import open_store
 from ttlock_bridge.store.token_store import DatabaseTokenStore
 
@@ -91,22 +95,33 @@ def test_unreadable_callbacks_say_why(form: dict[str, str]) -> None:
 
 
 def test_metrics_render_in_prometheus_text_format() -> None:
-    text = render(
-        MetricsSnapshot(
-            cloud_calls_today={"/v3/lock/unlock": 3},
-            cloud_calls_month={"/v3/lock/unlock": 40},
-            cloud_errors={-3002: 1, None: 2},
-            reconciler_queue=4,
-            grants_by_state={"active": 2},
-            callbacks={"received": 5},
-        )
+    registry = CollectorRegistry()
+    snapshot = MetricsSnapshot(
+        cloud_calls_today={"/v3/lock/unlock": 3},
+        cloud_calls_month={"/v3/lock/unlock": 40},
+        reconciler_queue=4,
+        grants_by_state={"active": 2},
+        callbacks={"received": 5},
     )
+    registry.register(_Fixed(snapshot))
+    CloudCallMetrics(registry).count_error(None)
 
-    assert 'ttlock_bridge_cloud_calls{endpoint="/v3/lock/unlock",period="month"} 40' in text
-    assert 'ttlock_bridge_cloud_errors_total{errcode="none"} 2' in text
-    assert "ttlock_bridge_reconciler_queue 4\n" in text
+    text = generate_latest(registry).decode()
+
+    # prometheus_client writes every value as a float ("40.0")
+    assert 'ttlock_bridge_cloud_calls{endpoint="/v3/lock/unlock",period="month"} 40.0' in text
+    assert 'ttlock_bridge_cloud_errors_total{errcode="none"} 1.0' in text
+    assert "ttlock_bridge_reconciler_queue 4.0\n" in text
     assert "# TYPE ttlock_bridge_callbacks_total counter" in text
     assert text.endswith("\n")
+
+
+class _Fixed(Collector):
+    def __init__(self, snapshot: MetricsSnapshot) -> None:
+        self.snapshot = snapshot
+
+    def collect(self) -> Iterator[Metric]:
+        return snapshot_families(self.snapshot)
 
 
 def test_logs_hide_known_secrets_and_values_after_sensitive_keys() -> None:

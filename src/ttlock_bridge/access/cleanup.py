@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.access.clock import Clock
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.reconciler import Reconciler
 from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import PasscodeType, TTLockClient, TTLockError, mask_code
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Desired, GrantState, Placement, PlacementStatus

@@ -11,11 +11,11 @@ import logging
 from datetime import date, datetime, timedelta
 
 from ttlock_bridge.access.cleanup import Cleanup
-from ttlock_bridge.access.clock import Clock, wall_clock_ms
 from ttlock_bridge.access.grants import GrantService
 from ttlock_bridge.access.reconciler import Reconciler
 from ttlock_bridge.access.time_window import from_utc_ms, to_utc_ms
 from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Store

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.access.clock import Clock
 from ttlock_bridge.access.errors import (
     CodeClash,
     GrantClosed,
@@ -26,6 +25,7 @@ from ttlock_bridge.access.reconciler import Reconciler
 from ttlock_bridge.access.time_window import Window, WindowInPast, parse_instant, parse_window
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Desired, Grant, GrantState, PlacementStatus

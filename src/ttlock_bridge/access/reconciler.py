@@ -16,7 +16,6 @@ from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
-from ttlock_bridge.access.clock import Clock
 from ttlock_bridge.access.passcode_policy import generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.planner import (
@@ -34,6 +33,7 @@ from ttlock_bridge.access.planner import (
     retry_delay_ms,
 )
 from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import (
     GatewayError,
     TransportError,

@@ -15,7 +15,6 @@ import typer
 import uvicorn
 from rich.markup import escape
 
-from ttlock_bridge.channels.rest import create_app
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
     CommandProblem,
@@ -26,14 +25,14 @@ from ttlock_bridge.cli.context import (
 )
 from ttlock_bridge.cloud import Credentials
 from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config
-from ttlock_bridge.service.api_token import api_token
+from ttlock_bridge.operations.api_token import api_token
+from ttlock_bridge.operations.logs import configure_logging
 from ttlock_bridge.service.demo import (
     demo_credentials,
     demo_scenario,
     try_it,
     write_demo_config,
 )
-from ttlock_bridge.service.logs import configure_logging
 from ttlock_bridge.service.runtime import Runtime
 from ttlock_bridge.simulator import create_app as create_simulator
 from ttlock_bridge.simulator import serve_in_background
@@ -104,7 +103,7 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
     configure_logging(secrets)
     runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
     server_config = uvicorn.Config(
-        create_app(runtime),
+        runtime.http_app(),
         host=host,
         port=port,
         log_config=None,

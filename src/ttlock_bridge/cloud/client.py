@@ -52,7 +52,7 @@ from ttlock_bridge.cloud.regions import REGIONS
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.session import Session
 from ttlock_bridge.cloud.tokens import MemoryTokenStore, StoredToken, TokenStore
-from ttlock_bridge.cloud.transport import Answer, Transport
+from ttlock_bridge.cloud.transport import Answer, CallObserver, Transport
 
 log = logging.getLogger("ttlock_bridge.cloud")
 
@@ -73,6 +73,7 @@ class TTLockClient:
 
     Use as `async with TTLockClient(credentials, api_base=...) as client:`. `token_store`
     defaults to memory only; pass a FileTokenStore to keep tokens between runs.
+    `observe_calls` is told the endpoint and duration (seconds) of every request (metrics).
     """
 
     def __init__(
@@ -84,11 +85,12 @@ class TTLockClient:
         retry_policy: RetryPolicy | None = None,
         remote_concurrency: int = 8,
         timeout_seconds: float = 30.0,
+        observe_calls: CallObserver | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds, connect=10.0))
         self._quota = QuotaCounter()
         self._clock = CloudClock()
-        self._transport = Transport(api_base, self._http, self._quota)
+        self._transport = Transport(api_base, self._http, self._quota, observe_calls)
         self._session = Session(
             self._transport, credentials, token_store or MemoryTokenStore(), self._clock
         )

@@ -7,6 +7,7 @@ matching `TTLockError`. Each request is counted for the quota and logged without
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,19 +24,36 @@ LOGGABLE_PARAMETERS = ("lockId", "keyboardPwdId", "gatewayId", "pageNo", "grant_
 
 Answer = dict[str, Any]
 
+CallObserver = Callable[[str, float], None]
+"""Told of every request once it ended (answer or failure): endpoint path, seconds taken."""
+
 
 class Transport:
     """Sends form POSTs to one TTLock base URL over a shared keep-alive connection pool."""
 
-    def __init__(self, api_base: str, http: httpx.AsyncClient, quota: QuotaCounter) -> None:
+    def __init__(
+        self,
+        api_base: str,
+        http: httpx.AsyncClient,
+        quota: QuotaCounter,
+        observe: CallObserver | None = None,
+    ) -> None:
         self.api_base = api_base
         self._http = http
         self._quota = quota
+        self._observe = observe
 
     async def post(self, path: str, params: dict[str, Any]) -> Answer:
         """The answer's JSON object, or the TTLockError it stands for."""
         self._quota.record(path, datetime.now(UTC))
         started = time.perf_counter()
+        try:
+            return await self._post(path, params, started)
+        finally:
+            if self._observe is not None:
+                self._observe(path, time.perf_counter() - started)
+
+    async def _post(self, path: str, params: dict[str, Any], started: float) -> Answer:
         summary = " ".join(f"{k}={params[k]}" for k in LOGGABLE_PARAMETERS if k in params)
         try:
             response = await self._http.post(self.api_base + path, data=params)

@@ -14,7 +14,7 @@ def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
     return [
         *_shared_lock_ids(raw, file),
         *_room_door_references(raw, file),
-        *knx_cross_check(raw, file),
+        *(knx_cross_check(raw.knx, raw.rooms, raw.doors, file) if raw.knx else []),
     ]
 
 

@@ -8,15 +8,13 @@ defaults being the LogicMachine forum's layout (see docs/logicmachine.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ttlock_bridge.config.problems import Problem
-
-if TYPE_CHECKING:
-    from ttlock_bridge.config.models import ConfigFile
 
 _GROUP_ADDRESS = re.compile(r"(?P<main>\d{1,2})/(?P<middle>\d)/(?P<sub>\d{1,3})")
 _LAST_REAL_MAIN_GROUP = 31
@@ -161,20 +159,19 @@ class KnxSettings(_Section):
         }
 
 
-def knx_cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
+def knx_cross_check(
+    knx: KnxSettings, rooms: Collection[str], doors: Collection[str], file: Path
+) -> list[Problem]:
     """The `[knx]` section names known rooms and doors and uses each group address once."""
-    knx = raw.knx
-    if knx is None:
-        return []
     problems = [
         Problem(file, f"knx.rooms.{room}", f"unknown room '{room}': define [rooms.{room}]", room)
         for room in knx.rooms
-        if room not in raw.rooms
+        if room not in rooms
     ]
     problems += [
         Problem(file, f"knx.doors.{door}", f"unknown door '{door}': define [doors.{door}]", door)
         for door in knx.doors
-        if door not in raw.doors
+        if door not in doors
     ]
     owner: dict[str, str] = {}
     for key, address in _every_address(knx):

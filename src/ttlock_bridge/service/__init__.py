@@ -1,2 +1,2 @@
-"""The running service: one process wiring the store, the cloud client, the access core and the
-channels, plus what only a running process knows (last lock states, callbacks, readiness)."""
+"""The composition root: builds the domain parts from a configuration, hands each channel what
+it uses, and runs them together (`Runtime`); `demo` wires the simulator's hotel to it."""

@@ -16,12 +16,13 @@ from typing import Any
 
 from ttlock_bridge.access import Access, GrantChanges, GrantRequest, GrantView
 from ttlock_bridge.access.passcode_policy import generate_code
-from ttlock_bridge.channels.base import ChannelStatus, LockNews
 from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock
 from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
 from ttlock_bridge.channels.knx.dpt import Dpt, UnreadableValue, Value, decode, encode
 from ttlock_bridge.config.knx import KnxSettings
+from ttlock_bridge.locks import LockNews
+from ttlock_bridge.operations.readiness import ChannelStatus
 from ttlock_bridge.store.grants import DoorRef
 
 log = logging.getLogger("ttlock_bridge.knx")

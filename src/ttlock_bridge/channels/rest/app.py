@@ -1,18 +1,21 @@
-"""`create_app(runtime)`: the bridge's HTTP API; its lifespan starts and stops the runtime."""
+"""`create_app(bridge, lifespan)`: the bridge's HTTP API.
+
+The composition root hands in the parts the routes use and the lifespan that starts and stops
+the whole service, so the API lives inside uvicorn's loop without knowing what else runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import Depends, FastAPI
 
 from ttlock_bridge import __version__
 from ttlock_bridge.channels.rest import compat, grants, health, locks, maintenance
 from ttlock_bridge.channels.rest.callback import callback_router
-from ttlock_bridge.channels.rest.dependencies import no_unknown_query_parameters
+from ttlock_bridge.channels.rest.dependencies import Bridge, no_unknown_query_parameters
 from ttlock_bridge.channels.rest.errors import install_error_handlers
-from ttlock_bridge.service.runtime import Runtime
 
 DESCRIPTION = """\
 The ttlock-bridge HTTP API: doors, remote commands, passcodes, rooms and guest grants, events
@@ -22,15 +25,10 @@ and TTLock usage. Every route except `/healthz` and `/ttlock/callback` needs
 """
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
+
+def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
     app = FastAPI(
         title="ttlock-bridge",
         version=__version__,
@@ -38,9 +36,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(no_unknown_query_parameters)],
     )
-    app.state.runtime = runtime
+    app.state.bridge = bridge
     install_error_handlers(app)
-    server = runtime.config.server
+    server = bridge.config.server
     for router in (
         health.router,
         callback_router(server.callback_secret),

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
+from ttlock_bridge.channels.rest.dependencies import Bridge
 from ttlock_bridge.channels.rest.errors import error_response
-from ttlock_bridge.service.callback import UnreadableCallback
-from ttlock_bridge.service.events import CallbackRefused
-from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.locks.callback import UnreadableCallback
+from ttlock_bridge.locks.intake import CallbackRefused
 
 log = logging.getLogger("ttlock_bridge.rest")
 
@@ -35,11 +35,11 @@ def callback_router(secret: str | None) -> APIRouter:
         response_class=PlainTextResponse,
     )
     async def receive(request: Request) -> Response:
-        runtime: Runtime = request.app.state.runtime
+        bridge: Bridge = request.app.state.bridge
         try:
             form = await request.form()
             fields = {key: value for key, value in form.items() if isinstance(value, str)}
-            await runtime.intake.receive(fields)
+            await bridge.locks.intake.receive(fields)
         except UnreadableCallback as error:
             return error_response(400, "unreadable_callback", str(error))
         except CallbackRefused as error:

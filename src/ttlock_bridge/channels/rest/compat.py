@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
-from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.dependencies import BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 
 LockId = Annotated[int, Path(ge=1, description="The lock's TTLock lockId")]
@@ -42,9 +42,9 @@ def compat_router(*, get_unlock: bool) -> APIRouter:
     )
 
     @router.get("/{lock_id:int}", summary="Lock detail with the Docker bridge's attribute names")
-    async def detail(lock_id: LockId, runtime: RuntimeDep) -> CompatDetail:
-        door = runtime.directory.resolve(str(lock_id))
-        found = await runtime.directory.detail(door.lock_id)
+    async def detail(lock_id: LockId, bridge: BridgeDep) -> CompatDetail:
+        door = bridge.locks.directory.resolve(str(lock_id))
+        found = await bridge.locks.directory.detail(door.lock_id)
         return CompatDetail(
             lockId=found.lock_id,
             lockAlias=found.display_name,
@@ -59,8 +59,8 @@ def compat_router(*, get_unlock: bool) -> APIRouter:
             tamperAlert=_flag(found.tamper_alert),
         )
 
-    async def unlock(lock_id: LockId, runtime: RuntimeDep) -> CompatUnlocked:
-        await runtime.commands.unlock(runtime.directory.resolve(str(lock_id)))
+    async def unlock(lock_id: LockId, bridge: BridgeDep) -> CompatUnlocked:
+        await bridge.locks.commands.unlock(bridge.locks.directory.resolve(str(lock_id)))
         return CompatUnlocked(errcode=0, errmsg="none error message or means yes")
 
     methods = ["POST", "GET"] if get_unlock else ["POST"]

@@ -1,8 +1,10 @@
-"""What route handlers receive: the runtime, and the bearer-token check."""
+"""What route handlers receive: the parts of the bridge the REST channel uses, and the
+bearer-token check."""
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,7 +12,36 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.access import Access
+from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import TTLockClient
+from ttlock_bridge.config import Config
+from ttlock_bridge.locks import Locks
+from ttlock_bridge.operations.metrics import Metrics
+from ttlock_bridge.operations.readiness import Readiness
+from ttlock_bridge.operations.usage import CloudUsage
+from ttlock_bridge.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Bridge:
+    """What the composition root hands the REST channel: the domain parts, never a channel.
+
+    `cloud` serves the routes that pass a lock's own settings through (passcodes, passage
+    mode, gateways); `store` the event pages.
+    """
+
+    config: Config
+    access: Access
+    locks: Locks
+    cloud: TTLockClient
+    store: Store
+    readiness: Readiness
+    usage: CloudUsage
+    metrics: Metrics
+    api_token: str
+    clock: Clock
+
 
 _bearer = HTTPBearer(auto_error=False, description="BRIDGE_API_TOKEN")
 
@@ -45,16 +76,16 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def runtime(request: Request) -> Runtime:
-    found: Runtime = request.app.state.runtime
+def bridge(request: Request) -> Bridge:
+    found: Bridge = request.app.state.bridge
     return found
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime)]
+BridgeDep = Annotated[Bridge, Depends(bridge)]
 
 
 def require_token(
-    current: RuntimeDep,
+    current: BridgeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Constant-time comparison, so response timing reveals nothing about the token."""

@@ -31,7 +31,7 @@ from ttlock_bridge.cloud import (
     QuotaError,
     TTLockError,
 )
-from ttlock_bridge.service.directory import DoorNotFound
+from ttlock_bridge.locks.directory import DoorNotFound
 
 log = logging.getLogger("ttlock_bridge.rest")
 
@@ -137,7 +137,7 @@ async def _access_error(request: Request, error: Exception) -> JSONResponse:
 
 def _hint_for(request: Request, error: Exception) -> str | None:
     if isinstance(error, TimeInputError):
-        zone = request.app.state.runtime.config.property.timezone
+        zone = request.app.state.bridge.config.property.timezone
         return (
             f"times are property-local ({zone}): a date (2026-11-23, check-in/out time applies),"
             " a local time (2026-11-23T15:00) or ISO 8601 with an offset"
@@ -151,7 +151,7 @@ def _hint_for(request: Request, error: Exception) -> str | None:
 
 async def _cloud_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, TTLockError)  # noqa: S101 - registered for this type
-    request.app.state.runtime.cloud_errors[error.errcode] += 1
+    request.app.state.bridge.metrics.cloud_calls.count_error(error.errcode)
     log.info("event=cloud_error path=%s errcode=%s", request.url.path, error.errcode)
     if isinstance(error, AuthError | QuotaError):
         status, word = 503, "cloud_unavailable"

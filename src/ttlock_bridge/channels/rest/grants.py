@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from ttlock_bridge.access import GrantChanges, GrantRequest
-from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES, RoomNotFound
 from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
@@ -16,7 +16,6 @@ from ttlock_bridge.channels.rest.schemas import (
     GrantOut,
     RoomOut,
 )
-from ttlock_bridge.service.runtime import Runtime
 
 router = APIRouter(
     prefix="/api/v1", dependencies=[Depends(require_token)], responses=ERROR_RESPONSES
@@ -27,15 +26,15 @@ RoomName = Annotated[str, Path(pattern=NAME_PATTERN)]
 
 
 @router.get("/rooms", tags=["rooms"], summary="Rooms, their doors and current grant")
-async def list_rooms(runtime: RuntimeDep) -> list[RoomOut]:
-    return [await _room_out(runtime, name) for name in runtime.config.rooms]
+async def list_rooms(bridge: BridgeDep) -> list[RoomOut]:
+    return [await _room_out(bridge, name) for name in bridge.config.rooms]
 
 
 @router.get("/rooms/{room}", tags=["rooms"], summary="One room, its doors and current grant")
-async def show_room(room: RoomName, runtime: RuntimeDep) -> RoomOut:
-    if room not in runtime.config.rooms:
+async def show_room(room: RoomName, bridge: BridgeDep) -> RoomOut:
+    if room not in bridge.config.rooms:
         raise RoomNotFound(room)
-    return await _room_out(runtime, room)
+    return await _room_out(bridge, room)
 
 
 @router.post(
@@ -44,8 +43,8 @@ async def show_room(room: RoomName, runtime: RuntimeDep) -> RoomOut:
     tags=["grants"],
     summary="Grant access (a room or doors, a window, a code): placed on every door at once",
 )
-async def create_grant(new: GrantIn, runtime: RuntimeDep) -> GrantOut:
-    view = await runtime.access.grants.create(
+async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.create(
         GrantRequest(
             start=new.start,
             end=new.end,
@@ -55,46 +54,46 @@ async def create_grant(new: GrantIn, runtime: RuntimeDep) -> GrantOut:
             code=new.code,
         )
     )
-    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
 
 @router.get("/grants", tags=["grants"], summary="Grants (codes masked), current ones by default")
 async def list_grants(
-    runtime: RuntimeDep,
+    bridge: BridgeDep,
     room: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
     include_inactive: bool = False,
 ) -> list[GrantOut]:
-    views = await runtime.access.grants.find(room=room, include_inactive=include_inactive)
-    zone = runtime.config.property.zone
+    views = await bridge.access.grants.find(room=room, include_inactive=include_inactive)
+    zone = bridge.config.property.zone
     return [GrantOut.of(view, zone, reveal_code=False) for view in views]
 
 
 @router.get("/grants/{grant_id}", tags=["grants"], summary="A grant with its code and doors")
-async def show_grant(grant_id: GrantId, runtime: RuntimeDep) -> GrantOut:
-    view = await runtime.access.grants.get(grant_id)
-    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+async def show_grant(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.get(grant_id)
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
 
 @router.patch("/grants/{grant_id}", tags=["grants"], summary="Change dates, name or code")
-async def modify_grant(grant_id: GrantId, change: GrantChange, runtime: RuntimeDep) -> GrantOut:
-    view = await runtime.access.grants.modify(
+async def modify_grant(grant_id: GrantId, change: GrantChange, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.modify(
         grant_id,
         GrantChanges(start=change.start, end=change.end, name=change.name, code=change.code),
     )
-    return GrantOut.of(view, runtime.config.property.zone, reveal_code=True)
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
 
 @router.delete(
     "/grants/{grant_id}", tags=["grants"], summary="Cancel: the code is removed from every door"
 )
-async def cancel_grant(grant_id: GrantId, runtime: RuntimeDep) -> GrantOut:
-    view = await runtime.access.grants.cancel(grant_id)
-    return GrantOut.of(view, runtime.config.property.zone, reveal_code=False)
+async def cancel_grant(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.cancel(grant_id)
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=False)
 
 
-async def _room_out(runtime: Runtime, name: str) -> RoomOut:
-    room = runtime.config.rooms[name]
-    current = await runtime.access.grants.current_for_room(name)
+async def _room_out(bridge: Bridge, name: str) -> RoomOut:
+    room = bridge.config.rooms[name]
+    current = await bridge.access.grants.current_for_room(name)
     return RoomOut(
         name=name,
         doors=list(room.doors),
@@ -102,6 +101,6 @@ async def _room_out(runtime: Runtime, name: str) -> RoomOut:
         current_grant=(
             None
             if current is None
-            else GrantOut.of(current, runtime.config.property.zone, reveal_code=False)
+            else GrantOut.of(current, bridge.config.property.zone, reveal_code=False)
         ),
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.dependencies import BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 from ttlock_bridge.channels.rest.schemas import CheckOut, HealthOut, ReadinessOut
-from ttlock_bridge.service.metrics import render
+from ttlock_bridge.operations.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["health"])
 
@@ -27,10 +27,10 @@ async def healthz() -> HealthOut:
         503: {"model": ReadinessOut, "description": "Not ready; the checks say why"},
     },
 )
-async def readyz(runtime: RuntimeDep) -> ReadinessOut:
+async def readyz(bridge: BridgeDep) -> ReadinessOut:
     checks = [
         CheckOut(name=check.name, ready=check.ready, detail=check.detail)
-        for check in await runtime.readiness.checks()
+        for check in await bridge.readiness.checks()
     ]
     result = ReadinessOut(ready=all(check.ready for check in checks), checks=checks)
     if not result.ready:
@@ -47,7 +47,5 @@ async def readyz(runtime: RuntimeDep) -> ReadinessOut:
         200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
     },
 )
-async def metrics(runtime: RuntimeDep) -> PlainTextResponse:
-    return PlainTextResponse(
-        render(await runtime.metrics()), media_type="text/plain; version=0.0.4"
-    )
+async def metrics(bridge: BridgeDep) -> PlainTextResponse:
+    return PlainTextResponse(await bridge.metrics.render(), media_type=CONTENT_TYPE)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from ttlock_bridge.access.passcode_policy import validate_code
 from ttlock_bridge.access.time_window import EmptyWindow, parse_window
-from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
@@ -27,7 +27,6 @@ from ttlock_bridge.channels.rest.schemas import (
     local_iso,
 )
 from ttlock_bridge.cloud import LockDetail, LockSummary, PassageModeConfig
-from ttlock_bridge.service.runtime import Runtime
 from ttlock_bridge.store.grants import DoorRef
 
 router = APIRouter(
@@ -44,24 +43,25 @@ PasscodeId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 @router.get("", summary="Every configured door with battery, gateway and last known state")
-async def list_locks(runtime: RuntimeDep) -> list[LockOut]:
-    summaries = await runtime.directory.summaries()
+async def list_locks(bridge: BridgeDep) -> list[LockOut]:
+    summaries = await bridge.locks.directory.summaries()
     return [
-        _lock_out(runtime, door, summaries.get(door.lock_id)) for door in runtime.directory.doors()
+        _lock_out(bridge, door, summaries.get(door.lock_id))
+        for door in bridge.locks.directory.doors()
     ]
 
 
 @router.get("/{lock}", summary="A door's lock detail from TTLock, its gateways and state")
-async def lock_detail(lock: LockReference, runtime: RuntimeDep) -> LockDetailOut:
-    door = runtime.directory.resolve(lock)
+async def lock_detail(lock: LockReference, bridge: BridgeDep) -> LockDetailOut:
+    door = bridge.locks.directory.resolve(lock)
     detail, links, gateways = await asyncio.gather(
-        runtime.directory.detail(door.lock_id),
-        runtime.cloud.gateways_of_lock(door.lock_id),
-        _all_gateways(runtime),
+        bridge.locks.directory.detail(door.lock_id),
+        bridge.cloud.gateways_of_lock(door.lock_id),
+        _all_gateways(bridge),
     )
     return LockDetailOut(
-        **_lock_out(runtime, door, detail).model_dump(exclude={"state"}),
-        state=_state_out(runtime, door),
+        **_lock_out(bridge, door, detail).model_dump(exclude={"state"}),
+        state=_state_out(bridge, door),
         name=detail.lock_name or None,
         mac=detail.lock_mac or None,
         model=detail.model_num,
@@ -84,36 +84,36 @@ async def lock_detail(lock: LockReference, runtime: RuntimeDep) -> LockDetailOut
 
 
 @router.get("/{lock}/state", summary="Last known bolt and battery state (no TTLock call)")
-async def lock_state(lock: LockReference, runtime: RuntimeDep) -> LockStateOut:
-    return _state_out(runtime, runtime.directory.resolve(lock))
+async def lock_state(lock: LockReference, bridge: BridgeDep) -> LockStateOut:
+    return _state_out(bridge, bridge.locks.directory.resolve(lock))
 
 
 @router.post("/{lock}/unlock", summary="Open the door remotely through its gateway")
-async def unlock(lock: LockReference, runtime: RuntimeDep) -> CommandOut:
-    door = runtime.directory.resolve(lock)
-    await runtime.commands.unlock(door)
+async def unlock(lock: LockReference, bridge: BridgeDep) -> CommandOut:
+    door = bridge.locks.directory.resolve(lock)
+    await bridge.locks.commands.unlock(door)
     return CommandOut(door=door.door, lock_id=door.lock_id, done="unlocked")
 
 
 @router.post("/{lock}/lock", summary="Lock the door remotely through its gateway")
-async def lock_door(lock: LockReference, runtime: RuntimeDep) -> CommandOut:
-    door = runtime.directory.resolve(lock)
-    await runtime.commands.lock(door)
+async def lock_door(lock: LockReference, bridge: BridgeDep) -> CommandOut:
+    door = bridge.locks.directory.resolve(lock)
+    await bridge.locks.commands.lock(door)
     return CommandOut(door=door.door, lock_id=door.lock_id, done="locked")
 
 
 @router.get("/{lock}/passage-mode", summary="The passage-mode configuration")
-async def passage_mode(lock: LockReference, runtime: RuntimeDep) -> PassageModeOut:
-    door = runtime.directory.resolve(lock)
-    return _passage_out(await runtime.cloud.passage_mode(door.lock_id))
+async def passage_mode(lock: LockReference, bridge: BridgeDep) -> PassageModeOut:
+    door = bridge.locks.directory.resolve(lock)
+    return _passage_out(await bridge.cloud.passage_mode(door.lock_id))
 
 
 @router.put("/{lock}/passage-mode", summary="Configure passage mode through the gateway")
 async def set_passage_mode(
-    lock: LockReference, change: PassageModeIn, runtime: RuntimeDep
+    lock: LockReference, change: PassageModeIn, bridge: BridgeDep
 ) -> CommandOut:
-    door = runtime.directory.resolve(lock)
-    await runtime.cloud.set_passage_mode(
+    door = bridge.locks.directory.resolve(lock)
+    await bridge.cloud.set_passage_mode(
         door.lock_id,
         enabled=change.enabled,
         week_days=sorted(set(change.week_days)),
@@ -125,9 +125,9 @@ async def set_passage_mode(
 
 
 @router.get("/{lock}/passcodes", summary="Passcodes on the lock (codes masked)")
-async def list_passcodes(lock: LockReference, runtime: RuntimeDep) -> list[PasscodeOut]:
-    door = runtime.directory.resolve(lock)
-    zone = runtime.config.property.zone
+async def list_passcodes(lock: LockReference, bridge: BridgeDep) -> list[PasscodeOut]:
+    door = bridge.locks.directory.resolve(lock)
+    zone = bridge.config.property.zone
     return [
         PasscodeOut(
             passcode_id=passcode.keyboard_pwd_id,
@@ -137,7 +137,7 @@ async def list_passcodes(lock: LockReference, runtime: RuntimeDep) -> list[Passc
             start=local_iso(passcode.start_date or None, zone),
             end=local_iso(passcode.end_date or None, zone),
         )
-        async for passcode in runtime.cloud.passcodes(door.lock_id)
+        async for passcode in bridge.cloud.passcodes(door.lock_id)
     ]
 
 
@@ -146,11 +146,11 @@ async def list_passcodes(lock: LockReference, runtime: RuntimeDep) -> list[Passc
     status_code=201,
     summary="Add a custom passcode outside any grant (permanent without start and end)",
 )
-async def add_passcode(lock: LockReference, new: PasscodeIn, runtime: RuntimeDep) -> PasscodeAdded:
-    door = runtime.directory.resolve(lock)
-    _check_code(runtime, new.code)
-    start_ms, end_ms = _window(runtime, new.start, new.end)
-    passcode_id = await runtime.cloud.add_passcode(
+async def add_passcode(lock: LockReference, new: PasscodeIn, bridge: BridgeDep) -> PasscodeAdded:
+    door = bridge.locks.directory.resolve(lock)
+    _check_code(bridge, new.code)
+    start_ms, end_ms = _window(bridge, new.start, new.end)
+    passcode_id = await bridge.cloud.add_passcode(
         door.lock_id, new.code, name=new.name, start_ms=start_ms, end_ms=end_ms
     )
     return PasscodeAdded(passcode_id=passcode_id, door=door.door, lock_id=door.lock_id)
@@ -158,13 +158,13 @@ async def add_passcode(lock: LockReference, new: PasscodeIn, runtime: RuntimeDep
 
 @router.patch("/{lock}/passcodes/{passcode_id}", summary="Change a passcode's code, name or dates")
 async def change_passcode(
-    lock: LockReference, passcode_id: PasscodeId, change: PasscodeChange, runtime: RuntimeDep
+    lock: LockReference, passcode_id: PasscodeId, change: PasscodeChange, bridge: BridgeDep
 ) -> PasscodeAdded:
-    door = runtime.directory.resolve(lock)
+    door = bridge.locks.directory.resolve(lock)
     if change.code is not None:
-        _check_code(runtime, change.code)
-    start_ms, end_ms = _window(runtime, change.start, change.end)
-    await runtime.cloud.change_passcode(
+        _check_code(bridge, change.code)
+    start_ms, end_ms = _window(bridge, change.start, change.end)
+    await bridge.cloud.change_passcode(
         door.lock_id,
         passcode_id,
         name=change.name,
@@ -179,38 +179,38 @@ async def change_passcode(
     "/{lock}/passcodes/{passcode_id}", status_code=204, summary="Delete a passcode from the lock"
 )
 async def delete_passcode(
-    lock: LockReference, passcode_id: PasscodeId, runtime: RuntimeDep
+    lock: LockReference, passcode_id: PasscodeId, bridge: BridgeDep
 ) -> Response:
-    door = runtime.directory.resolve(lock)
-    await runtime.cloud.delete_passcode(door.lock_id, passcode_id)
+    door = bridge.locks.directory.resolve(lock)
+    await bridge.cloud.delete_passcode(door.lock_id, passcode_id)
     return Response(status_code=204)
 
 
-def _lock_out(runtime: Runtime, door: DoorRef, cloud: LockSummary | LockDetail | None) -> LockOut:
+def _lock_out(bridge: Bridge, door: DoorRef, cloud: LockSummary | LockDetail | None) -> LockOut:
     return LockOut(
         door=door.door,
         lock_id=door.lock_id,
         alias=cloud.display_name if cloud else None,
-        battery=_battery(runtime, door, cloud),
+        battery=_battery(bridge, door, cloud),
         has_gateway=cloud.has_gateway if cloud else None,
-        state=_state_out(runtime, door),
+        state=_state_out(bridge, door),
     )
 
 
-def _battery(runtime: Runtime, door: DoorRef, cloud: LockSummary | None) -> int | None:
+def _battery(bridge: Bridge, door: DoorRef, cloud: LockSummary | None) -> int | None:
     """The callback's reading when there is one (fresher than the cloud's stored value)."""
-    reported = runtime.keeper.state(door.lock_id).battery
+    reported = bridge.locks.keeper.state(door.lock_id).battery
     if reported is not None:
         return reported
     return cloud.electric_quantity if cloud else None
 
 
-def _state_out(runtime: Runtime, door: DoorRef) -> LockStateOut:
-    return LockStateOut.of(runtime.keeper.state(door.lock_id), runtime.config.property.zone)
+def _state_out(bridge: Bridge, door: DoorRef) -> LockStateOut:
+    return LockStateOut.of(bridge.locks.keeper.state(door.lock_id), bridge.config.property.zone)
 
 
-async def _all_gateways(runtime: Runtime) -> dict[int, bool | None]:
-    return {gateway.gateway_id: gateway.is_online async for gateway in runtime.cloud.gateways()}
+async def _all_gateways(bridge: Bridge) -> dict[int, bool | None]:
+    return {gateway.gateway_id: gateway.is_online async for gateway in bridge.cloud.gateways()}
 
 
 def _passage_out(config: PassageModeConfig) -> PassageModeOut:
@@ -238,23 +238,23 @@ def _minutes(clock: str | None) -> int | None:
     return int(hours) * 60 + int(minutes)
 
 
-def _check_code(runtime: Runtime, code: str) -> None:
-    validate_code(code, deny=runtime.config.defaults.deny_codes)
+def _check_code(bridge: Bridge, code: str) -> None:
+    validate_code(code, deny=bridge.config.defaults.deny_codes)
 
 
-def _window(runtime: Runtime, start: str | None, end: str | None) -> tuple[int | None, int | None]:
+def _window(bridge: Bridge, start: str | None, end: str | None) -> tuple[int | None, int | None]:
     """Both or neither: a passcode is permanent or valid in [start, end)."""
     if start is None and end is None:
         return None, None
     if start is None or end is None:
         raise EmptyWindow("give both start and end, or neither for a permanent passcode")
-    defaults = runtime.config.defaults
+    defaults = bridge.config.defaults
     window = parse_window(
         start,
         end,
-        zone=runtime.config.property.zone,
+        zone=bridge.config.property.zone,
         check_in=defaults.check_in,
         check_out=defaults.check_out,
-        now_ms=runtime.clock(),
+        now_ms=bridge.clock(),
     )
     return window.start_ms, window.end_ms

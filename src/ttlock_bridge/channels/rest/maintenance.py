@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from ttlock_bridge.channels.rest.dependencies import RuntimeDep, require_token
+from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
 from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
@@ -19,8 +19,7 @@ from ttlock_bridge.channels.rest.schemas import (
     UsageOut,
     local_iso,
 )
-from ttlock_bridge.service.event_text import describe
-from ttlock_bridge.service.runtime import Runtime
+from ttlock_bridge.locks.event_text import describe
 from ttlock_bridge.store import Event
 from ttlock_bridge.store.events import events_page
 
@@ -34,35 +33,35 @@ router = APIRouter(
     tags=["maintenance"],
     summary="Remove passcodes of ended grants (dry run by default; sweep: also untracked ones)",
 )
-async def cleanup(runtime: RuntimeDep, request: CleanupIn | None = None) -> CleanupOut:
+async def cleanup(bridge: BridgeDep, request: CleanupIn | None = None) -> CleanupOut:
     asked = request or CleanupIn()
-    report = await runtime.access.cleanup.run(dry_run=asked.dry_run, sweep=asked.sweep)
+    report = await bridge.access.cleanup.run(dry_run=asked.dry_run, sweep=asked.sweep)
     return CleanupOut.of(report)
 
 
 @router.get(
     "/drift", tags=["maintenance"], summary="Passcodes the locks and the ledger disagree about"
 )
-async def drift(runtime: RuntimeDep) -> DriftOut:
-    return DriftOut.of(await runtime.access.cleanup.drift())
+async def drift(bridge: BridgeDep) -> DriftOut:
+    return DriftOut.of(await bridge.access.cleanup.drift())
 
 
 @router.get("/events", tags=["events"], summary="Lock events, newest first (passcodes masked)")
 async def events(
-    runtime: RuntimeDep,
+    bridge: BridgeDep,
     lock: Annotated[
         str | None, Query(description="door name or lockId", pattern=NAME_PATTERN)
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="an event id")] = None,
 ) -> EventPage:
-    lock_id = None if lock is None else runtime.directory.resolve(lock).lock_id
-    found = await asyncio.to_thread(_events_page, runtime, lock_id, limit + 1, before)
-    zone = runtime.config.property.zone
+    lock_id = None if lock is None else bridge.locks.directory.resolve(lock).lock_id
+    found = await asyncio.to_thread(_events_page, bridge, lock_id, limit + 1, before)
+    zone = bridge.config.property.zone
     page = [
         EventOut(
             id=event.id,
-            door=door.door if (door := runtime.directory.door_of(event.lock_id)) else None,
+            door=door.door if (door := bridge.locks.directory.door_of(event.lock_id)) else None,
             lock_id=event.lock_id,
             at=local_iso(event.lock_date_ms, zone),
             record_type=event.record_type,
@@ -83,8 +82,8 @@ async def events(
 
 
 @router.get("/usage", tags=["maintenance"], summary="TTLock API calls today and this month")
-async def usage(runtime: RuntimeDep) -> UsageOut:
-    counted = await runtime.usage.usage()
+async def usage(bridge: BridgeDep) -> UsageOut:
+    counted = await bridge.usage.usage()
     return UsageOut(
         day=counted.day,
         month=counted.month,
@@ -96,7 +95,7 @@ async def usage(runtime: RuntimeDep) -> UsageOut:
 
 
 def _events_page(
-    runtime: Runtime, lock_id: int | None, limit: int, before: int | None
+    bridge: Bridge, lock_id: int | None, limit: int, before: int | None
 ) -> list[Event]:
-    with runtime.store.transaction() as session:
+    with bridge.store.transaction() as session:
         return events_page(session, lock_id=lock_id, limit=limit, before=before)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.cloud import mask_code
-from ttlock_bridge.service.lock_state import LockState
+from ttlock_bridge.locks.state import LockState
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")]
 """A short single-line text (names)."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from ttlock_bridge.access.clock import Clock
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import BoltState, TTLockClient
-from ttlock_bridge.service.directory import LockDirectory
-from ttlock_bridge.service.state_keeper import StateKeeper
+from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.store.grants import DoorRef
 
-log = logging.getLogger("ttlock_bridge.service")
+log = logging.getLogger("ttlock_bridge.locks")
 
 COMMAND_SOURCE = "command"
 

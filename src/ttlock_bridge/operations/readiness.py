@@ -10,15 +10,30 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import text
 
-from ttlock_bridge.channels.base import Channel
 from ttlock_bridge.cloud import TTLockClient, TTLockError
-from ttlock_bridge.service.directory import LockDirectory
+from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.store import Store
 
 CLOUD_CHECK_TTL_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """A channel's readiness as `/readyz` reports it: `detail` says why when not ready."""
+
+    name: str
+    ready: bool
+    detail: str
+
+
+class ReportsStatus(Protocol):
+    """A long-running part (a channel) whose readiness `/readyz` includes."""
+
+    def status(self) -> ChannelStatus: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +49,7 @@ class Readiness:
         store: Store,
         cloud: TTLockClient,
         directory: LockDirectory,
-        channels: Sequence[Channel],
+        channels: Sequence[ReportsStatus],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store

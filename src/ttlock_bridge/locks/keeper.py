@@ -1,4 +1,4 @@
-"""Keeps the last known lock states and tells the channels whenever one changes.
+"""Keeps the last known lock states and tells the subscribers whenever one changes.
 
 Every path that learns something about a lock (callback, remote command) goes through here, so
 the state the API shows and the news the channels publish never disagree. When an unlock arms
@@ -11,11 +11,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from ttlock_bridge.channels.base import LockNews
 from ttlock_bridge.cloud import BoltState
-from ttlock_bridge.service.lock_state import LockState, LockStates
+from ttlock_bridge.locks.news import LockNews
+from ttlock_bridge.locks.state import LockState, LockStates
 
-log = logging.getLogger("ttlock_bridge.service")
+log = logging.getLogger("ttlock_bridge.locks")
 
 Publish = Callable[[LockNews], Awaitable[None]]
 NowMs = Callable[[], int]

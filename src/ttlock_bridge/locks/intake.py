@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Mapping
 
 from ttlock_bridge.cloud import BoltState, bolt_state_after
-from ttlock_bridge.service.callback import CallbackRecord, UnreadableCallback, read_callback
-from ttlock_bridge.service.directory import LockDirectory
-from ttlock_bridge.service.event_text import describe
-from ttlock_bridge.service.state_keeper import StateKeeper
+from ttlock_bridge.locks.callback import CallbackRecord, UnreadableCallback, read_callback
+from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.event_text import describe
+from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.store import EventSource, Store
 from ttlock_bridge.store.events import add_event
 
-log = logging.getLogger("ttlock_bridge.service")
+log = logging.getLogger("ttlock_bridge.locks")
 
 CALLBACK_SOURCE = "callback"
 

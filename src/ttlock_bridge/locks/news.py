@@ -1,18 +1,14 @@
-"""What every long-running channel offers the service: start, stop, readiness, lock news."""
+"""How the rest of the bridge hears about a door: `LockNews`, handed to every subscriber.
+
+The lock-state package defines this contract itself, so it never imports a channel: the
+composition root subscribes the channels (KNX status objects, MQTT state topics, the console's
+live board) and each gets every piece of news.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelStatus:
-    """A channel's readiness as `/readyz` reports it: `detail` says why when not ready."""
-
-    name: str
-    ready: bool
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,20 +18,14 @@ class LockNews:
     lock_id: int
     door: str | None
     bolt: str | None  # "locked" | "unlocked" | None when unknown
-    battery: int | None
+    battery: int | None  # percent, None until a source reported it
     event_text: str | None  # short and human, e.g. "PIN R12" or "remote unlock"
     inferred: bool = False  # true when the state was deduced (auto-lock timer), not reported
 
 
-class Channel(Protocol):
-    """A background adapter the service starts and stops with itself."""
+class LockNewsSubscriber(Protocol):
+    """Anything that wants lock news; `name` says who failed when publishing raises."""
 
     name: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def status(self) -> ChannelStatus: ...
 
     async def publish(self, news: LockNews) -> None: ...

@@ -15,7 +15,7 @@ from ttlock_bridge.cloud import LockDetail, LockSummary, TTLockClient, TTLockErr
 from ttlock_bridge.config import Config
 from ttlock_bridge.store.grants import DoorRef
 
-log = logging.getLogger("ttlock_bridge.service")
+log = logging.getLogger("ttlock_bridge.locks")
 
 LIST_TTL_S = 300.0
 DETAIL_TTL_S = 3600.0

@@ -1,0 +1,170 @@
+"""`/metrics` by prometheus_client: the bridge's own series, cloud call latency, process metrics.
+
+Two kinds of series: those counted as things happen (`CloudCallMetrics`: latency per endpoint,
+errors answered to API callers) and those read at scrape time from the store and the parts
+(`MetricsSnapshot`: calls today and this month, the reconciler queue, grants by state,
+callbacks). The snapshot's rendering (`snapshot_families`) is pure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from prometheus_client import (
+    CollectorRegistry,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client import Counter as PrometheusCounter
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from ttlock_bridge.clock import Clock
+from ttlock_bridge.operations.usage import CloudUsage
+from ttlock_bridge.store import GrantState, PlacementStatus, Store
+from ttlock_bridge.store.grants import list_grants
+from ttlock_bridge.store.placements import list_placements
+
+disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` twin for every series: nothing here reads them
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+CLOUD_LATENCY_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+"""Gateway commands take seconds (reference §12): the buckets reach to the client's timeout."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSnapshot:
+    """What the store and the parts say at scrape time; counts, no units."""
+
+    cloud_calls_today: Mapping[str, int]
+    cloud_calls_month: Mapping[str, int]
+    reconciler_queue: int
+    grants_by_state: Mapping[str, int]
+    callbacks: Mapping[str, int]
+
+
+def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
+    """The snapshot as Prometheus metric families (names kept from the first release)."""
+    calls = GaugeMetricFamily(
+        "ttlock_bridge_cloud_calls",
+        "TTLock API calls per endpoint in the current UTC day or month.",
+        labels=["endpoint", "period"],
+    )
+    for period, counts in (
+        ("day", snapshot.cloud_calls_today),
+        ("month", snapshot.cloud_calls_month),
+    ):
+        for endpoint, count in sorted(counts.items()):
+            calls.add_metric([endpoint, period], count)
+    yield calls
+    yield GaugeMetricFamily(
+        "ttlock_bridge_reconciler_queue",
+        "Placements waiting for the reconciler (intent or pending).",
+        value=snapshot.reconciler_queue,
+    )
+    grants = GaugeMetricFamily("ttlock_bridge_grants", "Grants by state.", labels=["state"])
+    for state, count in sorted(snapshot.grants_by_state.items()):
+        grants.add_metric([state], count)
+    yield grants
+    callbacks = CounterMetricFamily(
+        "ttlock_bridge_callbacks",
+        "TTLock callbacks and their records since start, by outcome.",
+        labels=["outcome"],
+    )
+    for outcome, count in sorted(snapshot.callbacks.items()):
+        callbacks.add_metric([outcome], count)
+    yield callbacks
+
+
+class CloudCallMetrics:
+    """Counted as calls happen: made before the cloud client, which reports to `observe`."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._latency = Histogram(
+            "ttlock_bridge_cloud_call_seconds",
+            "Time from sending a TTLock API request to its answer or failure, by endpoint.",
+            ["endpoint"],
+            buckets=CLOUD_LATENCY_BUCKETS_S,
+            registry=registry,
+        )
+        self._errors = PrometheusCounter(
+            "ttlock_bridge_cloud_errors",
+            "TTLock errors answered to API callers since start, by errcode (none: no answer).",
+            ["errcode"],
+            registry=registry,
+        )
+
+    def observe(self, endpoint: str, seconds: float) -> None:
+        self._latency.labels(endpoint).observe(seconds)
+
+    def count_error(self, errcode: int | None) -> None:
+        self._errors.labels("none" if errcode is None else str(errcode)).inc()
+
+
+class Metrics:
+    """The `/metrics` page: `render()` reads the snapshot, then the whole registry."""
+
+    def __init__(
+        self,
+        *,
+        cloud_calls: CloudCallMetrics,
+        registry: CollectorRegistry,
+        usage: CloudUsage,
+        store: Store,
+        callbacks: Callable[[], Mapping[str, int]],
+        clock: Clock,
+    ) -> None:
+        self.cloud_calls = cloud_calls
+        self._registry = registry
+        self._usage = usage
+        self._store = store
+        self._callbacks = callbacks
+        self._clock = clock
+        self._scraped = _SnapshotCollector()
+        registry.register(self._scraped)
+
+    @staticmethod
+    def new_registry() -> CollectorRegistry:
+        """A registry of this bridge's own (tests run several bridges in one process)."""
+        registry = CollectorRegistry()
+        ProcessCollector(registry=registry)
+        return registry
+
+    async def render(self) -> bytes:
+        """The Prometheus text format (`CONTENT_TYPE`)."""
+        usage = await self._usage.usage()
+        queue, grants = await asyncio.to_thread(self._ledger_counts)
+        self._scraped.snapshot = MetricsSnapshot(
+            cloud_calls_today=usage.today,
+            cloud_calls_month=usage.this_month,
+            reconciler_queue=queue,
+            grants_by_state=grants,
+            callbacks=dict(self._callbacks()),
+        )
+        return generate_latest(self._registry)
+
+    def _ledger_counts(self) -> tuple[int, dict[str, int]]:
+        now_ms = self._clock()
+        with self._store.transaction() as session:
+            waiting = list_placements(
+                session, statuses={PlacementStatus.INTENT, PlacementStatus.PENDING}
+            )
+            states: Counter[str] = Counter({"active": 0, "ended": 0, "cancelled": 0})
+            for grant in list_grants(session):
+                ended = grant.state is GrantState.ACTIVE and grant.end_ms <= now_ms
+                states["ended" if ended else grant.state.value] += 1
+        return len(waiting), dict(states)
+
+
+class _SnapshotCollector(Collector):
+    snapshot: MetricsSnapshot | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        if self.snapshot is not None:
+            yield from snapshot_families(self.snapshot)
