@@ -5,11 +5,13 @@ TTLOCK_PASSWORD, TTLOCK_API_BASE); the token is kept in the data directory so la
 reuse it. Every failure prints its cause and fix and exits non-zero, without a traceback.
 """
 
+from __future__ import annotations
+
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -24,14 +26,9 @@ from ttlock_bridge.cli.context import (
     out,
     run_command,
 )
-from ttlock_bridge.cloud import (
-    Credentials,
-    FileTokenStore,
-    Gateway,
-    LockSummary,
-    TTLockClient,
-    bolt_state_after,
-)
+
+if TYPE_CHECKING:
+    from ttlock_bridge.cloud import Credentials, Gateway, LockSummary, TTLockClient
 
 TOKEN_FILE = Path("ttlock-token.json")
 RECENT_RECORDS = 20
@@ -76,6 +73,8 @@ def register_user(
     region: Region = None,
 ) -> None:
     """Register an app user for your TTLock application (TTLock prefixes its name)."""
+    from ttlock_bridge.cloud import Credentials
+
     application = environment("TTLOCK_CLIENT_ID", "TTLOCK_CLIENT_SECRET")
     credentials = Credentials.with_password(
         application["TTLOCK_CLIENT_ID"], application["TTLOCK_CLIENT_SECRET"], username, password
@@ -140,6 +139,7 @@ def _run(
     credentials: Credentials | None = None,
 ) -> None:
     """Run `command` with a client built from the environment; turn failures into messages."""
+    from ttlock_bridge.cloud import FileTokenStore, TTLockClient
 
     async def run() -> None:
         client = TTLockClient(
@@ -199,6 +199,8 @@ async def _gateway_status(
 
 async def _last_known_state(client: TTLockClient, lock: LockSummary) -> str:
     """From the newest records (one page; no gateway call, so the lock is not woken up)."""
+    from ttlock_bridge.cloud import bolt_state_after
+
     seen = 0
     async for record in client.records(lock.lock_id, page_size=RECENT_RECORDS):
         state = bolt_state_after(record.record_type)

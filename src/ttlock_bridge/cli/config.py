@@ -1,7 +1,9 @@
 """`ttlock-bridge check-config`: validate the configuration file and say exactly what is wrong."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -9,7 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, Problem, load_config
+from ttlock_bridge.cli.context import DEFAULT_CONFIG_PATH
+
+if TYPE_CHECKING:
+    from ttlock_bridge.config import Config, Problem
 
 
 @app.command("check-config")
@@ -19,6 +24,8 @@ def check_config(
     ] = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Validate the configuration file: list every problem, or summarise what it describes."""
+    from ttlock_bridge.config import ConfigError, load_config
+
     console = Console(highlight=False)
     try:
         loaded = load_config(config)

@@ -11,18 +11,16 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ttlock_bridge.access import Access
-from ttlock_bridge.access.errors import AccessError
-from ttlock_bridge.cloud import DEFAULT_REGION, Credentials, TTLockClient, TTLockError, api_base
-from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
-from ttlock_bridge.store import open_store
-from ttlock_bridge.store.token_store import DatabaseTokenStore
+if TYPE_CHECKING:  # commands import the parts they run when they run (fast --help)
+    from ttlock_bridge.access import Access
+    from ttlock_bridge.cloud import Credentials
+    from ttlock_bridge.config import Config
 
 T = TypeVar("T")
 
@@ -32,6 +30,8 @@ CREDENTIAL_VARIABLES = (
     "TTLOCK_USERNAME",
     "TTLOCK_PASSWORD",
 )
+
+DEFAULT_CONFIG_PATH = Path("ttlock-bridge.toml")
 
 ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="The configuration file.", envvar="BRIDGE_CONFIG")
@@ -46,6 +46,8 @@ class CommandProblem(Exception):
 
 
 def load_config_or_problem(path: Path = DEFAULT_CONFIG_PATH) -> Config:
+    from ttlock_bridge.config import ConfigError, load_config
+
     try:
         return load_config(path)
     except ConfigError as error:
@@ -67,12 +69,16 @@ def environment(*names: str) -> dict[str, str]:
 
 
 def credentials_from_environment() -> Credentials:
+    from ttlock_bridge.cloud import Credentials
+
     values = environment(*CREDENTIAL_VARIABLES)
     return Credentials.with_password(*(values[name] for name in CREDENTIAL_VARIABLES))
 
 
 def api_base_for(config: Config | None, region: str | None = None) -> str:
     """The TTLock host: `region`, else the configuration's, else TTLOCK_API_BASE, else EU."""
+    from ttlock_bridge.cloud import DEFAULT_REGION, api_base
+
     where = region
     if where is None and config is not None:
         where = config.cloud.api_base or config.cloud.region
@@ -85,6 +91,11 @@ def api_base_for(config: Config | None, region: str | None = None) -> str:
 @asynccontextmanager
 async def property_access(config: Config) -> AsyncIterator[Access]:
     """The access core on the configured store and cloud, with the service's own token."""
+    from ttlock_bridge.access import Access
+    from ttlock_bridge.cloud import TTLockClient
+    from ttlock_bridge.store import open_store
+    from ttlock_bridge.store.token_store import DatabaseTokenStore
+
     credentials = credentials_from_environment()
     base = api_base_for(config)
     store = open_store(config.store_url)
@@ -98,6 +109,9 @@ async def property_access(config: Config) -> AsyncIterator[Access]:
 
 def run_command(command: Callable[[], Awaitable[T]]) -> T:
     """Run an async command; turn what a person can fix into a message and an exit code."""
+    from ttlock_bridge.access.errors import AccessError
+    from ttlock_bridge.cloud import TTLockError
+
     try:
         return asyncio.run(_awaited(command))
     except (CommandProblem, AccessError) as problem:

@@ -7,30 +7,24 @@ and the TTLock account from the environment. Only `create` and `show` print full
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ttlock_bridge.access import (
-    CleanupReport,
-    DriftItem,
-    DriftReport,
-    GrantChanges,
-    GrantRequest,
-    GrantView,
-)
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
+    DEFAULT_CONFIG_PATH,
     ConfigOption,
     load_config_or_problem,
     out,
     property_access,
     run_command,
 )
-from ttlock_bridge.cloud import mask_code
-from ttlock_bridge.config import DEFAULT_CONFIG_PATH
+
+if TYPE_CHECKING:
+    from ttlock_bridge.access import CleanupReport, DriftItem, DriftReport, GrantView
 
 grants_app = typer.Typer(
     name="grants", help="Guest grants: one code on a room's doors for a stay.", no_args_is_help=True
@@ -61,6 +55,8 @@ def create(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Issue a code for a stay on a room's doors (or on the doors given)."""
+    from ttlock_bridge.access import GrantRequest
+
     request = GrantRequest(start=start, end=end, room=room, doors=door, name=name, code=code)
 
     async def run() -> GrantView:
@@ -83,6 +79,8 @@ def list_grants(
             return await access.grants.find(room=room, include_inactive=all_)
 
     views = run_command(run)
+    from ttlock_bridge.cloud import mask_code
+
     table = Table(title="Grants", title_justify="left")
     for column in ("id", "name", "room", "from", "to", "code", "state", "doors"):
         table.add_column(column)
@@ -123,6 +121,8 @@ def modify(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Change dates, code or name on every door (also retries doors that failed)."""
+    from ttlock_bridge.access import GrantChanges
+
     changes = GrantChanges(start=start, end=end, name=name, code=code)
 
     async def run() -> GrantView:
@@ -192,6 +192,8 @@ def drift(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
 
 
 def _print_grant(view: GrantView, *, show_code: bool) -> None:
+    from ttlock_bridge.cloud import mask_code
+
     code = view.code if show_code else mask_code(view.code)
     out.print(
         f"Grant {view.id} [bold]{escape(view.name)}[/bold]: code [bold]{code}[/bold], "

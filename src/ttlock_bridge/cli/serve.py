@@ -9,33 +9,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.markup import escape
 
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
+    DEFAULT_CONFIG_PATH,
     CommandProblem,
     api_base_for,
     credentials_from_environment,
     err,
     load_config_or_problem,
 )
-from ttlock_bridge.cloud import Credentials
-from ttlock_bridge.config import DEFAULT_CONFIG_PATH, Config
-from ttlock_bridge.operations.api_token import api_token
-from ttlock_bridge.operations.logs import configure_logging
-from ttlock_bridge.service.demo import (
-    demo_credentials,
-    demo_scenario,
-    try_it,
-    write_demo_config,
-)
-from ttlock_bridge.service.runtime import Runtime
-from ttlock_bridge.simulator import create_app as create_simulator
-from ttlock_bridge.simulator import serve_in_background
+
+if TYPE_CHECKING:
+    from ttlock_bridge.cloud import Credentials
+    from ttlock_bridge.config import Config
 
 Host = Annotated[str | None, typer.Option(help="Address to listen on (default: [server] host).")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on (default: [server] port).")]
@@ -72,6 +63,16 @@ def demo(
     ] = Path("data"),
 ) -> None:
     """Try the bridge without a TTLock account: the simulated small hotel, wired to the bridge."""
+    from ttlock_bridge.operations.api_token import api_token
+    from ttlock_bridge.service.demo import (
+        demo_credentials,
+        demo_scenario,
+        try_it,
+        write_demo_config,
+    )
+    from ttlock_bridge.simulator import create_app as create_simulator
+    from ttlock_bridge.simulator import serve_in_background
+
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     bridge_url = f"http://{local_host}:{port}"
     simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
@@ -96,6 +97,12 @@ def demo(
 
 
 def _run(config: Config, credentials: Credentials, base: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from ttlock_bridge.operations.api_token import api_token
+    from ttlock_bridge.operations.logs import configure_logging
+    from ttlock_bridge.service.runtime import Runtime
+
     token = api_token(config.data_dir)
     secrets = [token, credentials.client_secret, credentials.password_md5]
     if config.server.callback_secret:

@@ -4,17 +4,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.simulator import ScenarioError, create_app, load_scenario
-from ttlock_bridge.simulator.scenario import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
-)
-from ttlock_bridge.simulator.server import uvicorn_config
 
 
 @app.command()
@@ -31,6 +22,17 @@ def simulator(
     ] = None,
 ) -> None:
     """Run a simulated TTLock cloud (Open API v3 plus a /_sim/ control API)."""
+    import uvicorn
+
+    from ttlock_bridge.simulator import ScenarioError, create_app, load_scenario
+    from ttlock_bridge.simulator.scenario import (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_PASSWORD,
+        DEMO_USERNAME,
+    )
+    from ttlock_bridge.simulator.server import uvicorn_config
+
     try:
         loaded = None if scenario is None else load_scenario(scenario)
     except ScenarioError as error:

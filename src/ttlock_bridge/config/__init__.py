@@ -1,6 +1,6 @@
 """The property's configuration: one TOML file describing the building, its doors and rooms."""
 
-from ttlock_bridge.config.loading import DEFAULT_CONFIG_PATH, load_config
+from ttlock_bridge.config.loading import load_config
 from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
@@ -13,7 +13,6 @@ from ttlock_bridge.config.models import (
 from ttlock_bridge.config.problems import ConfigError, Problem
 
 __all__ = [
-    "DEFAULT_CONFIG_PATH",
     "CloudSettings",
     "Config",
     "ConfigError",

@@ -32,7 +32,6 @@ from ttlock_bridge.config.models import (
 )
 from ttlock_bridge.config.problems import ConfigError, Problem
 
-DEFAULT_CONFIG_PATH = Path("ttlock-bridge.toml")
 DATABASE_FILE_NAME = "ttlock-bridge.db"
 
 _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
