@@ -78,6 +78,7 @@ class LockSummary(CloudModel):
     lock_alias: str = ""
     lock_mac: str = ""
     electric_quantity: int | None = None
+    electric_quantity_update_date: int | None = None  # UTC epoch ms of the battery reading
     feature_value: str | None = None
     has_gateway: bool | None = None
     group_id: int | None = None

@@ -116,6 +116,8 @@ class CloudSettings(_Section):
 
     region: Literal["eu", "global", "cn"] | None = None
     api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    detail_refresh: Duration = timedelta(hours=6)
+    """How often lock details, the lock list and gateways are read again (quota is money)."""
 
     @model_validator(mode="after")
     def _one_way_to_say_where(self) -> CloudSettings:

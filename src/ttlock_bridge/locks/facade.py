@@ -24,6 +24,7 @@ from ttlock_bridge.store.events import recent_events
 log = logging.getLogger("ttlock_bridge.locks")
 
 SEED_EVENTS_PER_LOCK = 20
+CLOUD_SOURCE = "cloud"
 
 
 class Locks:
@@ -35,8 +36,10 @@ class Locks:
 
     def __init__(self, config: Config, store: Store, cloud: TTLockClient, clock: Clock) -> None:
         self._store = store
+        self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._subscribers: list[LockNewsSubscriber] = []
-        self.directory = LockDirectory(config, cloud)
+        self._refreshing: asyncio.Task[None] | None = None
+        self.directory = LockDirectory(config, cloud, clock, self._battery_read)
         self.keeper = StateKeeper(LockStates(), self._publish, clock, self._door_name)
         self.intake = EventIntake(store, self.directory, self.keeper)
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
@@ -45,7 +48,8 @@ class Locks:
         self._subscribers.append(subscriber)
 
     async def start(self) -> None:
-        """Start each door from the newest stored event that moved its bolt."""
+        """Start each door from the newest stored event that moved its bolt, then keep the
+        cloud facts fresh in the background (the first read does not delay the start)."""
         for door in self.directory.doors():
             events = await asyncio.to_thread(self._recent_events, door.lock_id)
             for event in events:
@@ -55,9 +59,23 @@ class Locks:
                         door.lock_id, source=event.source.value, at_ms=event.lock_date_ms, bolt=bolt
                     )
                     break
+        self._refreshing = asyncio.create_task(self._refresh_forever(), name="lock-refresh")
 
     async def close(self) -> None:
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            await asyncio.gather(self._refreshing, return_exceptions=True)
         await self.keeper.close()
+
+    async def _refresh_forever(self) -> None:
+        while True:
+            await self.directory.refresh()
+            await asyncio.sleep(self._refresh_every_s)
+
+    async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:
+        """A battery level the cloud gave (lock list or detail), with its own date: the lock
+        state keeps the newest reading of any source, so one is known before any callback."""
+        await self.keeper.observe(lock_id, source=CLOUD_SOURCE, at_ms=at_ms, battery=level)
 
     def _door_name(self, lock_id: int) -> str | None:
         door = self.directory.door_of(lock_id)

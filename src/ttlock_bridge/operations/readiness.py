@@ -1,7 +1,8 @@
 """`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels.
 
-The cloud check is a real call (the lock list, which also refreshes the door directory), so its
-answer is kept for `CLOUD_CHECK_TTL_S`: probes every few seconds must not burn the quota.
+The cloud check is the door directory's lock list, read again only when older than
+`CLOUD_CHECK_TTL_S` (and the check's answer is kept as long): probes every few seconds must not
+burn the quota.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Readiness:
         if self._cloud_check is not None and now - self._cloud_check[0] < CLOUD_CHECK_TTL_S:
             return self._cloud_check[1]
         try:
-            locks = await self._directory.summaries(fresh=True)
+            locks = await self._directory.summaries(max_age_s=CLOUD_CHECK_TTL_S)
             check = Check("cloud", True, f"reachable, {len(locks)} lock(s) in the account")
         except TTLockError as error:
             check = Check("cloud", False, error.guidance)

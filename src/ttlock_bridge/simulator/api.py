@@ -212,7 +212,7 @@ def lock_summary(world: World, lock: Lock) -> Body:
         "timezoneRawOffset": lock.timezone_offset_ms,
         "keyboardPwdVersion": 4,
         "specialValue": 0,
-        "electricQuantityUpdateDate": world.clock.now_ms(),
+        "electricQuantityUpdateDate": lock.battery_at_ms,
         "bindDate": lock.init_date_ms,
     }
 

@@ -163,6 +163,7 @@ def control_routes(sim: Simulation) -> list[Route]:
             lock.remote_unlock = body.remoteUnlock
         if body.battery is not None:
             lock.battery = body.battery
+            lock.battery_at_ms = world.clock.now_ms()
         if "gateway" in body.model_fields_set:
             if body.gateway is not None:
                 world.control_gateway(body.gateway)

@@ -96,6 +96,10 @@ class PassageMode:
     auto_unlock: int = 2
 
 
+BATTERY_UPLOADED_AGO_MS = 24 * 3_600_000
+"""At start every lock's battery level is a day old, as an app user's last visit leaves it."""
+
+
 @dataclass
 class Lock:
     id: int
@@ -109,6 +113,7 @@ class Lock:
     auto_lock_seconds: int
     admin: str
     init_date_ms: int
+    battery_at_ms: int  # when the app last uploaded the battery level (electricQuantityUpdateDate)
     passage: PassageMode = field(default_factory=PassageMode)
     unlocked_at_ms: int | None = None
     command_in_flight: bool = False
@@ -239,6 +244,7 @@ class World:
                 auto_lock_seconds=lock.auto_lock_seconds,
                 admin=lock.admin or first_user,
                 init_date_ms=init_date_ms,
+                battery_at_ms=self.clock.now_ms() - BATTERY_UPLOADED_AGO_MS,
             )
             for lock in scenario.locks
         }

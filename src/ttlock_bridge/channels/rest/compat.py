@@ -44,7 +44,7 @@ def compat_router(*, get_unlock: bool) -> APIRouter:
     @router.get("/{lock_id:int}", summary="Lock detail with the Docker bridge's attribute names")
     async def detail(lock_id: LockId, bridge: BridgeDep) -> CompatDetail:
         door = bridge.locks.directory.resolve(str(lock_id))
-        found = await bridge.locks.directory.detail(door.lock_id)
+        found = (await bridge.locks.directory.detail(door.lock_id)).value
         return CompatDetail(
             lockId=found.lock_id,
             lockAlias=found.display_name,

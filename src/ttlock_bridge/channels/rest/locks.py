@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from ttlock_bridge.access.passcode_policy import validate_code
 from ttlock_bridge.access.time_window import EmptyWindow, parse_window
@@ -40,27 +39,38 @@ LockReference = Annotated[
     str, Path(description="The door's name (room-1) or its lockId", pattern=NAME_PATTERN)
 ]
 PasscodeId = Annotated[int, Path(ge=1, le=2**62)]
+Refresh = Annotated[
+    bool,
+    Query(
+        description="Read the cloud now instead of the cache (kept up to `[cloud] "
+        "detail_refresh`, default 6 h): costs TTLock calls, so use it sparingly"
+    ),
+]
 
 
 @router.get("", summary="Every configured door with battery, gateway and last known state")
-async def list_locks(bridge: BridgeDep) -> list[LockOut]:
-    summaries = await bridge.locks.directory.summaries()
+async def list_locks(bridge: BridgeDep, refresh: Refresh = False) -> list[LockOut]:
+    directory = bridge.locks.directory
+    summaries = await directory.summaries(fresh=refresh)
+    as_of = local_iso(directory.summaries_at_ms(), bridge.config.property.zone)
     return [
-        _lock_out(bridge, door, summaries.get(door.lock_id))
-        for door in bridge.locks.directory.doors()
+        _lock_out(bridge, door, summaries.get(door.lock_id), as_of) for door in directory.doors()
     ]
 
 
 @router.get("/{lock}", summary="A door's lock detail from TTLock, its gateways and state")
-async def lock_detail(lock: LockReference, bridge: BridgeDep) -> LockDetailOut:
-    door = bridge.locks.directory.resolve(lock)
-    detail, links, gateways = await asyncio.gather(
-        bridge.locks.directory.detail(door.lock_id),
-        bridge.cloud.gateways_of_lock(door.lock_id),
-        _all_gateways(bridge),
-    )
+async def lock_detail(
+    lock: LockReference, bridge: BridgeDep, refresh: Refresh = False
+) -> LockDetailOut:
+    directory = bridge.locks.directory
+    door = directory.resolve(lock)
+    fetched = await directory.detail(door.lock_id, fresh=refresh)
+    links = await directory.gateways_of_lock(door.lock_id, fresh=refresh)
+    gateways = await directory.gateways(fresh=refresh)
+    detail = fetched.value
+    as_of = local_iso(fetched.at_ms, bridge.config.property.zone)
     return LockDetailOut(
-        **_lock_out(bridge, door, detail).model_dump(exclude={"state"}),
+        **_lock_out(bridge, door, detail, as_of).model_dump(exclude={"state"}),
         state=_state_out(bridge, door),
         name=detail.lock_name or None,
         mac=detail.lock_mac or None,
@@ -75,7 +85,7 @@ async def lock_detail(lock: LockReference, bridge: BridgeDep) -> LockDetailOut:
             GatewayOut(
                 gateway_id=link.gateway_id,
                 name=link.gateway_name,
-                online=gateways.get(link.gateway_id),
+                online=gateway.is_online if (gateway := gateways.get(link.gateway_id)) else None,
                 rssi=link.rssi,
             )
             for link in links
@@ -186,13 +196,16 @@ async def delete_passcode(
     return Response(status_code=204)
 
 
-def _lock_out(bridge: Bridge, door: DoorRef, cloud: LockSummary | LockDetail | None) -> LockOut:
+def _lock_out(
+    bridge: Bridge, door: DoorRef, cloud: LockSummary | LockDetail | None, as_of: str | None
+) -> LockOut:
     return LockOut(
         door=door.door,
         lock_id=door.lock_id,
         alias=cloud.display_name if cloud else None,
         battery=_battery(bridge, door, cloud),
         has_gateway=cloud.has_gateway if cloud else None,
+        as_of=as_of,
         state=_state_out(bridge, door),
     )
 
@@ -207,10 +220,6 @@ def _battery(bridge: Bridge, door: DoorRef, cloud: LockSummary | None) -> int | 
 
 def _state_out(bridge: Bridge, door: DoorRef) -> LockStateOut:
     return LockStateOut.of(bridge.locks.keeper.state(door.lock_id), bridge.config.property.zone)
-
-
-async def _all_gateways(bridge: Bridge) -> dict[int, bool | None]:
-    return {gateway.gateway_id: gateway.is_online async for gateway in bridge.cloud.gateways()}
 
 
 def _passage_out(config: PassageModeConfig) -> PassageModeOut:

@@ -64,11 +64,16 @@ class LockStateOut(BaseModel):
 
 
 class LockOut(BaseModel):
+    """A door; `alias`, `has_gateway` (and a detail's fields) are the cloud's as of `as_of`
+    (property-local time; cached up to `[cloud] detail_refresh`), `battery` is the newest
+    reading from any source (`state.battery_source` says which)."""
+
     door: str
     lock_id: int
     alias: str | None
     battery: int | None
     has_gateway: bool | None
+    as_of: str | None
     state: LockStateOut
 
 

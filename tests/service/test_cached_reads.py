@@ -1,0 +1,82 @@
+"""Reads from what the bridge knows: lock details, the lock list and gateways come from a cache
+refreshed at most every `[cloud] detail_refresh`, so polling the API costs no TTLock calls."""
+
+from __future__ import annotations
+
+import time
+
+from service.bridge import ROOM_1, RunningBridge
+
+
+def calls(bridge: RunningBridge, endpoint: str) -> int:
+    count: int = bridge.simulator.state()["calls"].get(endpoint, 0)
+    return count
+
+
+def wait_for_warm_cache(bridge: RunningBridge) -> None:
+    """The start-up refresh reads the lock list and every door's detail in the background."""
+    deadline = time.monotonic() + 10
+    while calls(bridge, "/v3/lock/detail") < 7:
+        assert time.monotonic() < deadline, "the start-up refresh did not read every detail"
+        time.sleep(0.05)
+
+
+def test_polling_the_compat_route_costs_no_detail_call(bridge: RunningBridge) -> None:
+    wait_for_warm_cache(bridge)
+    before = calls(bridge, "/v3/lock/detail")
+
+    for _ in range(500):
+        assert bridge.api.get(f"/{ROOM_1}").status_code == 200
+
+    assert calls(bridge, "/v3/lock/detail") == before
+
+
+def test_the_lock_list_and_a_detail_are_served_from_the_cache_with_their_age(
+    bridge: RunningBridge,
+) -> None:
+    wait_for_warm_cache(bridge)
+    list_calls, gateway_calls = calls(bridge, "/v3/lock/list"), calls(bridge, "/v3/gateway/list")
+
+    for _ in range(20):
+        doors = bridge.api.get("/api/v1/locks").json()
+        detail = bridge.api.get("/api/v1/locks/room-1").json()
+
+    assert calls(bridge, "/v3/lock/list") == list_calls
+    assert calls(bridge, "/v3/gateway/list") <= gateway_calls + 1  # first detail reads it once
+    assert all(door["as_of"] for door in doors)
+    assert detail["as_of"]
+    assert detail["gateways"][0]["online"] is True
+
+
+def test_refresh_true_reads_the_cloud_now(bridge: RunningBridge) -> None:
+    wait_for_warm_cache(bridge)
+    bridge.simulator.control(f"locks/{ROOM_1}", {"battery": 12})
+    before = calls(bridge, "/v3/lock/detail")
+
+    fresh = bridge.api.get("/api/v1/locks/room-1", params={"refresh": "true"}).json()
+
+    assert calls(bridge, "/v3/lock/detail") == before + 1
+    assert fresh["battery"] == 12
+
+
+def test_the_battery_is_known_from_the_lock_list_before_any_callback(
+    bridge: RunningBridge,
+) -> None:
+    wait_for_warm_cache(bridge)
+
+    state = bridge.api.get("/api/v1/locks/room-1/state").json()
+
+    assert state["battery"] == 89
+    assert state["battery_source"] == "cloud"
+    assert state["battery_at"] is not None
+
+
+def test_an_unlock_costs_no_detail_call(bridge: RunningBridge) -> None:
+    wait_for_warm_cache(bridge)
+    before = calls(bridge, "/v3/lock/detail")
+
+    for _ in range(3):
+        assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 200
+
+    assert calls(bridge, "/v3/lock/detail") == before
+    assert calls(bridge, "/v3/lock/unlock") == 3
