@@ -3,7 +3,7 @@
 1. Added latency of `POST /api/v1/locks/room-1/unlock` on the bridge over the same unlock sent
    straight to the simulator (form POST with a valid token, keep-alive), no injected latency:
    p50 and p99 (targets: p50 under 3 ms added).
-2. Idle RSS of `ttlock-bridge serve` with the demo configuration (target: under 120 MB).
+2. Idle RSS of `ttlock-bridge serve` with the demo configuration (goal: under 80 MB).
 
 The simulator and the bridge each run in their own process (as in production, the cloud is
 elsewhere); this process only sends requests.
@@ -158,7 +158,7 @@ def main() -> None:
         f"  added   p50 {p50_bridge - p50_direct:6.2f} ms   p99 {p99_bridge - p99_direct:6.2f} ms"
         "   (target: p50 < 3 ms)"
     )
-    print(f"  idle RSS of `serve` (demo configuration): {idle_rss:.1f} MB   (target: < 120 MB)")
+    print(f"  idle RSS of `serve` (demo configuration): {idle_rss:.1f} MB   (goal: < 80 MB)")
 
 
 if __name__ == "__main__":

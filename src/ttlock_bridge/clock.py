@@ -1,4 +1,4 @@
-"""Where the access core reads the time: injectable, so tests can follow a simulated clock."""
+"""Where the bridge reads the time: injectable, so tests can follow a simulated clock."""
 
 import time
 from collections.abc import Callable

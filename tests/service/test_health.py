@@ -68,3 +68,19 @@ def test_usage_counts_calls_per_endpoint(bridge: RunningBridge) -> None:
     assert usage["this_month"]["/v3/lock/unlock"] == 1
     assert usage["total_today"] == sum(usage["today"].values())
     assert usage["total_today"] == sum(bridge.simulator.state()["calls"].values())
+
+
+def test_metrics_have_process_series_and_cloud_latency_per_endpoint(
+    bridge: RunningBridge,
+) -> None:
+    bridge.api.post("/api/v1/locks/room-1/unlock")
+
+    text = bridge.api.get("/metrics").text
+
+    assert "process_resident_memory_bytes " in text
+    assert "process_cpu_seconds_total " in text
+    assert 'ttlock_bridge_cloud_call_seconds_count{endpoint="/v3/lock/unlock"} 1.0' in text
+    assert 'ttlock_bridge_cloud_call_seconds_bucket{endpoint="/v3/lock/unlock",le="+Inf"} 1.0' in (
+        text
+    )
+    assert "_created" not in text

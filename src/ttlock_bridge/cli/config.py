@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.cli.context import DEFAULT_CONFIG_PATH
+from ttlock_bridge.cli.context import DEFAULT_CONFIG_PATH, ConfigOption
 
 if TYPE_CHECKING:
     from ttlock_bridge.config import Config, Problem
@@ -19,9 +18,7 @@ if TYPE_CHECKING:
 
 @app.command("check-config")
 def check_config(
-    config: Annotated[
-        Path, typer.Option("--config", "-c", help="The configuration file to check.")
-    ] = DEFAULT_CONFIG_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Validate the configuration file: list every problem, or summarise what it describes."""
     from ttlock_bridge.config import ConfigError, load_config

@@ -18,6 +18,7 @@ from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     CommandProblem,
+    ConfigOption,
     api_base_for,
     credentials_from_environment,
     err,
@@ -28,15 +29,13 @@ if TYPE_CHECKING:
     from ttlock_bridge.cloud import Credentials
     from ttlock_bridge.config import Config
 
-Host = Annotated[str | None, typer.Option(help="Address to listen on (default: [server] host).")]
-Port = Annotated[int | None, typer.Option(help="Port to listen on (default: [server] port).")]
+Host = Annotated[str | None, typer.Option(help="Address to listen on (default: \\[server] host).")]
+Port = Annotated[int | None, typer.Option(help="Port to listen on (default: \\[server] port).")]
 
 
 @app.command()
 def serve(
-    config: Annotated[
-        Path, typer.Option("--config", "-c", help="The configuration file.")
-    ] = DEFAULT_CONFIG_PATH,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
     host: Host = None,
     port: Port = None,
 ) -> None:

@@ -1,7 +1,8 @@
-"""`Locks`: the lock-state package as one object, built once by the composition root.
+"""`Locks`: the lock-state package's parts, built and wired once by the composition root.
 
-Channels are handed this facade rather than its parts' wiring: they resolve doors, read state,
-send commands and subscribe to news through it.
+A channel is handed this one object instead of the wiring: it resolves doors through
+`directory`, reads state from `keeper`, sends commands through `commands` and hands callbacks
+to `intake`; the composition root subscribes it to news.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import BoltState
 from ttlock_bridge.locks.news import LockNews
 from ttlock_bridge.locks.state import LockState, LockStates
@@ -18,7 +19,6 @@ from ttlock_bridge.locks.state import LockState, LockStates
 log = logging.getLogger("ttlock_bridge.locks")
 
 Publish = Callable[[LockNews], Awaitable[None]]
-NowMs = Callable[[], int]
 
 
 class StateKeeper:
@@ -28,7 +28,7 @@ class StateKeeper:
         self,
         states: LockStates,
         publish: Publish,
-        now_ms: NowMs,
+        now_ms: Clock,
         door_of: Callable[[int], str | None],
     ) -> None:
         self._states = states
