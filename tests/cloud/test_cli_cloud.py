@@ -1,6 +1,5 @@
 """`ttlock-bridge login | register-user | locks | unlock | lock` against the simulator."""
 
-import stat
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -31,8 +30,8 @@ def test_login_stores_a_private_token_that_later_commands_reuse(
     result = runner.invoke(app, ["login"], env=env)
     assert result.exit_code == 0, result.output
     assert "Logged in as demo@example.com" in result.output
-    token_file = tmp_path / "ttlock-token.json"
-    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert (tmp_path / "ttlock-bridge.db").exists()
+    assert not (tmp_path / "ttlock-token.json").exists()
 
     result = runner.invoke(app, ["locks"], env=env)
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import pytest
 
 from cloud.cloud_fixtures import DEMO, ROOM_1, client_for
 from conftest import RunningSimulator
-from ttlock_bridge.cloud import LockError, PasscodeType, StoredToken, TTLockError
+from ttlock_bridge.cloud import LockError, PasscodeType, StoredRefusal, StoredToken, TTLockError
 
 
 class RecordingTokenStore:
@@ -23,6 +23,12 @@ class RecordingTokenStore:
         self.saved.append(token)
 
     async def clear(self) -> None:
+        self.saved.clear()
+
+    async def load_refusal(self) -> StoredRefusal | None:
+        return None
+
+    async def refuse(self, refusal: StoredRefusal) -> None:
         self.saved.clear()
 
 

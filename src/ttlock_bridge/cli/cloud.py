@@ -1,14 +1,17 @@
 """`ttlock-bridge login | register-user | locks | unlock | lock`: the TTLock account by hand.
 
 Credentials come from the environment (TTLOCK_CLIENT_ID, TTLOCK_CLIENT_SECRET, TTLOCK_USERNAME,
-TTLOCK_PASSWORD, TTLOCK_API_BASE); the token is kept in the data directory so later commands
-reuse it. Every failure prints its cause and fix and exits non-zero, without a traceback.
+TTLOCK_PASSWORD, TTLOCK_API_BASE); the token is kept in the bridge's database (the configuration's
+store when `ttlock-bridge.toml` exists, else SQLite in the data directory), the one `serve`
+uses. Every failure prints its cause and fix and exits non-zero, without a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,18 +22,21 @@ from rich.table import Table
 
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
+    DEFAULT_CONFIG_PATH,
     CommandProblem,
     api_base_for,
     credentials_from_environment,
     environment,
+    load_config_or_problem,
     out,
     run_command,
 )
 
 if TYPE_CHECKING:
     from ttlock_bridge.cloud import Credentials, Gateway, LockSummary, TTLockClient
+    from ttlock_bridge.config import Config
+    from ttlock_bridge.store.token_store import DatabaseTokenStore
 
-TOKEN_FILE = Path("ttlock-token.json")
 RECENT_RECORDS = 20
 
 Region = Annotated[
@@ -43,24 +49,41 @@ Region = Annotated[
 ]
 DataDir = Annotated[
     Path,
-    typer.Option("--data-dir", envvar="BRIDGE_DATA_DIR", help="Where the token file is kept."),
+    typer.Option(
+        "--data-dir",
+        envvar="BRIDGE_DATA_DIR",
+        help="The database's folder when there is no configuration file.",
+    ),
+]
+OptionalConfig = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="BRIDGE_CONFIG",
+        help="The configuration whose store and region to use (default: ttlock-bridge.toml "
+        "when it exists).",
+        show_default=False,
+    ),
 ]
 LockArgument = Annotated[str, typer.Argument(help="A lockId or the lock's name in TTLock.")]
 
 
 @app.command()
-def login(region: Region = None, data_dir: DataDir = Path("data")) -> None:
+def login(
+    region: Region = None, data_dir: DataDir = Path("data"), config: OptionalConfig = None
+) -> None:
     """Log in to TTLock with the account from the environment and store the token."""
 
     async def run(client: TTLockClient) -> None:
         token = await client.log_in()
         expires = datetime.fromtimestamp(token.expires_at_ms / 1000, UTC)
         out.print(
-            f"Logged in as {escape(token.username)}; token stored in "
-            f"{escape(str(data_dir / TOKEN_FILE))}, valid until {expires:%Y-%m-%d %H:%M} UTC"
+            f"Logged in as {escape(token.username)}; token stored in the bridge's database, "
+            f"valid until {expires:%Y-%m-%d %H:%M} UTC"
         )
 
-    _run(run, region, data_dir)
+    _run(run, region, _Place(data_dir, config))
 
 
 @app.command("register-user")
@@ -85,11 +108,13 @@ def register_user(
         out.print(f"Registered {escape(prefixed)}. Use it from now on:")
         out.print(f"  export TTLOCK_USERNAME={escape(prefixed)}")
 
-    _run(run, region, data_dir=None, credentials=credentials)
+    _run(run, region, place=None, credentials=credentials)
 
 
 @app.command()
-def locks(region: Region = None, data_dir: DataDir = Path("data")) -> None:
+def locks(
+    region: Region = None, data_dir: DataDir = Path("data"), config: OptionalConfig = None
+) -> None:
     """List the account's locks: battery, gateway and the last known bolt state."""
 
     async def run(client: TTLockClient) -> None:
@@ -103,11 +128,16 @@ def locks(region: Region = None, data_dir: DataDir = Path("data")) -> None:
             table.add_row(*map(escape, row))
         out.print(table)
 
-    _run(run, region, data_dir)
+    _run(run, region, _Place(data_dir, config))
 
 
 @app.command()
-def unlock(lock: LockArgument, region: Region = None, data_dir: DataDir = Path("data")) -> None:
+def unlock(
+    lock: LockArgument,
+    region: Region = None,
+    data_dir: DataDir = Path("data"),
+    config: OptionalConfig = None,
+) -> None:
     """Open a lock remotely through its gateway."""
 
     async def run(client: TTLockClient) -> None:
@@ -115,12 +145,15 @@ def unlock(lock: LockArgument, region: Region = None, data_dir: DataDir = Path("
         await client.unlock(target.lock_id)
         out.print(f"Unlocked {escape(target.display_name)} (lock {target.lock_id}).")
 
-    _run(run, region, data_dir)
+    _run(run, region, _Place(data_dir, config))
 
 
 @app.command("lock")
 def lock_command(
-    lock: LockArgument, region: Region = None, data_dir: DataDir = Path("data")
+    lock: LockArgument,
+    region: Region = None,
+    data_dir: DataDir = Path("data"),
+    config: OptionalConfig = None,
 ) -> None:
     """Lock a lock remotely through its gateway."""
 
@@ -129,28 +162,67 @@ def lock_command(
         await client.lock(target.lock_id)
         out.print(f"Locked {escape(target.display_name)} (lock {target.lock_id}).")
 
-    _run(run, region, data_dir)
+    _run(run, region, _Place(data_dir, config))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the token lives: the configuration's store, else SQLite in the data directory."""
+
+    data_dir: Path
+    config: Path | None
 
 
 def _run(
     command: Callable[[TTLockClient], Awaitable[None]],
     region: str | None,
-    data_dir: Path | None,
+    place: _Place | None,
     credentials: Credentials | None = None,
 ) -> None:
     """Run `command` with a client built from the environment; turn failures into messages."""
-    from ttlock_bridge.cloud import FileTokenStore, TTLockClient
+    from ttlock_bridge.cloud import TTLockClient
 
     async def run() -> None:
-        client = TTLockClient(
-            credentials or credentials_from_environment(),
-            api_base=api_base_for(None, region),
-            token_store=None if data_dir is None else FileTokenStore(data_dir / TOKEN_FILE),
-        )
-        async with client:
+        chosen = credentials or credentials_from_environment()
+        config = None if place is None else _configuration(place.config)
+        base = api_base_for(config, region)
+        if place is None:
+            async with TTLockClient(chosen, api_base=base) as client:
+                await command(client)
+            return
+        async with (
+            _database_tokens(place, config, base, chosen.username) as tokens,
+            TTLockClient(chosen, api_base=base, token_store=tokens) as client,
+        ):
             await command(client)
 
     run_command(run)
+
+
+def _configuration(path: Path | None) -> Config | None:
+    """The named configuration, or ttlock-bridge.toml when it exists, else none."""
+    if path is None:
+        if not DEFAULT_CONFIG_PATH.exists():
+            return None
+        path = DEFAULT_CONFIG_PATH
+    return load_config_or_problem(path)
+
+
+@asynccontextmanager
+async def _database_tokens(
+    place: _Place, config: Config | None, base: str, username: str
+) -> AsyncIterator[DatabaseTokenStore]:
+    from ttlock_bridge.config import DATABASE_FILE_NAME
+    from ttlock_bridge.store import open_store
+    from ttlock_bridge.store.token_store import DatabaseTokenStore
+
+    data_dir = config.data_dir if config else place.data_dir
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store = open_store(config.store_url if config else f"sqlite:///{data_dir / DATABASE_FILE_NAME}")
+    try:
+        yield DatabaseTokenStore(store, base, username, legacy_dir=data_dir)
+    finally:
+        store.close()
 
 
 async def _find_lock(client: TTLockClient, name_or_id: str) -> LockSummary:

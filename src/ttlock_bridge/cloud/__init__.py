@@ -40,7 +40,13 @@ from ttlock_bridge.cloud.quota import QuotaSnapshot
 from ttlock_bridge.cloud.records import BoltState, bolt_state_after
 from ttlock_bridge.cloud.regions import DEFAULT_REGION, REGIONS, api_base
 from ttlock_bridge.cloud.retry import RetryPolicy
-from ttlock_bridge.cloud.tokens import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
+from ttlock_bridge.cloud.tokens import (
+    FileTokenStore,
+    MemoryTokenStore,
+    StoredRefusal,
+    StoredToken,
+    TokenStore,
+)
 
 __all__ = [
     "DEFAULT_REGION",
@@ -72,6 +78,7 @@ __all__ = [
     "QuotaSnapshot",
     "ReauthenticationNeeded",
     "RetryPolicy",
+    "StoredRefusal",
     "StoredToken",
     "TTLockClient",
     "TTLockError",

@@ -33,3 +33,10 @@ class Credentials:
     ) -> "Credentials":
         """Credentials from a plain (or pre-hashed) password, hashed right away."""
         return cls(client_id, client_secret, username, password_md5(password))
+
+    @property
+    def fingerprint(self) -> str:
+        """A one-way digest of all four values (SHA-256, hex): tells whether a person changed
+        the credentials since TTLock refused them, without keeping them."""
+        joined = "\n".join((self.client_id, self.client_secret, self.username, self.password_md5))
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()

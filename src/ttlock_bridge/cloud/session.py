@@ -10,9 +10,9 @@ import logging
 
 from ttlock_bridge.cloud.clock import CloudClock
 from ttlock_bridge.cloud.credentials import Credentials
-from ttlock_bridge.cloud.errors import AuthError, ReauthenticationNeeded
+from ttlock_bridge.cloud.errors import AuthError, ReauthenticationNeeded, error_for
 from ttlock_bridge.cloud.models import TokenGrant
-from ttlock_bridge.cloud.tokens import StoredToken, TokenStore
+from ttlock_bridge.cloud.tokens import StoredRefusal, StoredToken, TokenStore
 from ttlock_bridge.cloud.transport import Transport
 
 log = logging.getLogger("ttlock_bridge.cloud")
@@ -26,6 +26,8 @@ class Session:
     When both the refresh token and the password are refused, the session enters the
     "re-authentication needed" state: `reauthentication_reason` says why, and every call fails
     at once with ReauthenticationNeeded, without contacting TTLock, until `use_credentials`.
+    The state is kept in the token store, so a restart with the same credentials stays in it
+    instead of trying the refused password again (TTLock locks accounts that keep trying).
     """
 
     def __init__(
@@ -97,10 +99,19 @@ class Session:
 
     async def _loaded_token(self) -> StoredToken | None:
         if not self._loaded:
+            self._loaded = True
+            refused = await self._store.load_refusal()
+            if refused and refused.credentials_fingerprint == self._credentials.fingerprint:
+                self._refusal = _as_auth_error(refused)
+                log.error(
+                    "TTLock refused these credentials before (errcode %s): re-authentication "
+                    "needed; not trying again until they change",
+                    refused.errcode,
+                )
+                raise _reauthentication_needed(self._refusal)
             stored = await self._store.load()
             if stored is not None and stored.username == self._credentials.username:
                 self._token = stored
-            self._loaded = True
         return self._token
 
     async def _renew(self, token: StoredToken) -> StoredToken:
@@ -160,11 +171,24 @@ class Session:
         )
         self._refusal = refusal
         self._token = None
-        await self._store.clear()
+        await self._store.refuse(
+            StoredRefusal(
+                errcode=refusal.errcode,
+                message=refusal.message,
+                credentials_fingerprint=self._credentials.fingerprint,
+            )
+        )
 
     def _fail_fast_if_refused(self) -> None:
         if self._refusal is not None:
             raise _reauthentication_needed(self._refusal)
+
+
+def _as_auth_error(refused: StoredRefusal) -> AuthError:
+    error = error_for(refused.errcode, refused.message) if refused.errcode is not None else None
+    if isinstance(error, AuthError):
+        return error
+    return AuthError(refused.errcode, refused.message, "Check the TTLock credentials")
 
 
 def _reauthentication_needed(refusal: AuthError) -> ReauthenticationNeeded:

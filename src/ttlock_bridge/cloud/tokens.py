@@ -32,8 +32,24 @@ class StoredToken(BaseModel):
         return now_ms >= self.expires_at_ms - margin
 
 
+class StoredRefusal(BaseModel):
+    """TTLock refused both the refresh token and the password for the credentials whose
+    `Credentials.fingerprint` this is: a restart with the same ones must not ask again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    errcode: int | None
+    message: str
+    credentials_fingerprint: str
+
+
 class TokenStore(Protocol):
-    """Where the current token pair lives between runs (a file here, a database row later)."""
+    """Where the current token pair lives between runs (the database for the service and the
+    CLI; a file or memory for scripts), and the "re-authentication needed" state.
+
+    `save` forgets a stored refusal (a token proves the credentials work again); `refuse`
+    forgets the token.
+    """
 
     async def load(self) -> StoredToken | None: ...
 
@@ -41,21 +57,32 @@ class TokenStore(Protocol):
 
     async def clear(self) -> None: ...
 
+    async def load_refusal(self) -> StoredRefusal | None: ...
+
+    async def refuse(self, refusal: StoredRefusal) -> None: ...
+
 
 class MemoryTokenStore:
     """Keeps the token for the life of the process only (benchmarks, one-shot scripts)."""
 
     def __init__(self) -> None:
         self._token: StoredToken | None = None
+        self._refusal: StoredRefusal | None = None
 
     async def load(self) -> StoredToken | None:
         return self._token
 
     async def save(self, token: StoredToken) -> None:
-        self._token = token
+        self._token, self._refusal = token, None
 
     async def clear(self) -> None:
         self._token = None
+
+    async def load_refusal(self) -> StoredRefusal | None:
+        return self._refusal
+
+    async def refuse(self, refusal: StoredRefusal) -> None:
+        self._token, self._refusal = None, refusal
 
 
 class FileTokenStore:
@@ -89,3 +116,9 @@ class FileTokenStore:
 
     async def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+    async def load_refusal(self) -> StoredRefusal | None:
+        return None  # a file is for scripts: a refusal lasts for the process only
+
+    async def refuse(self, refusal: StoredRefusal) -> None:
+        await self.clear()

@@ -1,6 +1,6 @@
 """The property's configuration: one TOML file describing the building, its doors and rooms."""
 
-from ttlock_bridge.config.loading import load_config
+from ttlock_bridge.config.loading import DATABASE_FILE_NAME, load_config
 from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
@@ -13,6 +13,7 @@ from ttlock_bridge.config.models import (
 from ttlock_bridge.config.problems import ConfigError, Problem
 
 __all__ = [
+    "DATABASE_FILE_NAME",
     "CloudSettings",
     "Config",
     "ConfigError",

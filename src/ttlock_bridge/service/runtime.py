@@ -88,7 +88,9 @@ class Runtime:
         cloud = TTLockClient(
             credentials,
             api_base=api_base,
-            token_store=DatabaseTokenStore(store, api_base, credentials.username),
+            token_store=DatabaseTokenStore(
+                store, api_base, credentials.username, legacy_dir=config.data_dir
+            ),
             observe_calls=cloud_calls.observe,
         )
         locks = Locks(config, store, cloud, clock)

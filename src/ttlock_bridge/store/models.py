@@ -168,6 +168,20 @@ class Token(Base):
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
+class AuthRefusal(Base):
+    """TTLock refused the password of one account on one API host: re-authentication is
+    needed until the credentials (known only by their SHA-256 fingerprint) change."""
+
+    __tablename__ = "auth_refusals"
+
+    api_base: Mapped[str] = mapped_column(String(200), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    errcode: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    credentials_fingerprint: Mapped[str] = mapped_column(String(64))
+    refused_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
 class CloudCallCount(Base):
     """How many calls were made to one endpoint in one UTC day (`2026-11-22`) or month."""
 
