@@ -32,15 +32,18 @@ def free_port() -> int:
 
 @pytest.fixture
 def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
-    """Factory `(scenario_change=None, **server_settings) -> RunningBridge`.
+    """Factory `(scenario_change=None, cloud=None, **server_settings) -> RunningBridge`.
 
-    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `server_settings`
-    override `[server]` keys such as `compat_get_unlock` or `callback_secret`.
+    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `cloud` overrides
+    `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `server_settings` override
+    `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
     with ExitStack() as stack:
 
         def start(
-            scenario_change: Callable[[Scenario], Scenario] | None = None, **server: object
+            scenario_change: Callable[[Scenario], Scenario] | None = None,
+            cloud: dict[str, object] | None = None,
+            **server: object,
         ) -> RunningBridge:
             port = free_port()
             callback = f"http://127.0.0.1:{port}/ttlock/callback"
@@ -54,7 +57,12 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             stack.callback(simulator.http.close)
             path = write_demo_config(tmp_path, simulator_url, host="127.0.0.1", port=port)
             config = load_config(path)
-            config = config.model_copy(update={"server": config.server.model_copy(update=server)})
+            config = config.model_copy(
+                update={
+                    "server": config.server.model_copy(update=server),
+                    "cloud": config.cloud.model_copy(update=cloud or {}),
+                }
+            )
             runtime = Runtime.build(
                 config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN
             )

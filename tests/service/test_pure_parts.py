@@ -102,6 +102,7 @@ def test_metrics_render_in_prometheus_text_format() -> None:
         reconciler_queue=4,
         grants_by_state={"active": 2},
         callbacks={"received": 5},
+        door_gateways={"room-1": "online", "room-2": None},
     )
     registry.register(_Fixed(snapshot))
     CloudCallMetrics(registry).count_error(None)

@@ -47,12 +47,15 @@ from ttlock_bridge.cloud.tokens import (
     StoredToken,
     TokenStore,
 )
+from ttlock_bridge.cloud.transport import CallObserver, CallOutcome
 
 __all__ = [
     "DEFAULT_REGION",
     "REGIONS",
     "AuthError",
     "BoltState",
+    "CallObserver",
+    "CallOutcome",
     "ClockError",
     "Credentials",
     "FileTokenStore",

@@ -73,7 +73,7 @@ class TTLockClient:
 
     Use as `async with TTLockClient(credentials, api_base=...) as client:`. `token_store`
     defaults to memory only; pass a FileTokenStore to keep tokens between runs.
-    `observe_calls` is told the endpoint and duration (seconds) of every request (metrics).
+    `observe_calls` is told the outcome of every request (metrics, gateway health).
     """
 
     def __init__(

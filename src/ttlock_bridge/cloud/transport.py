@@ -8,6 +8,7 @@ matching `TTLockError`. Each request is counted for the quota and logged without
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,8 +25,20 @@ LOGGABLE_PARAMETERS = ("lockId", "keyboardPwdId", "gatewayId", "pageNo", "grant_
 
 Answer = dict[str, Any]
 
-CallObserver = Callable[[str, float], None]
-"""Told of every request once it ended (answer or failure): endpoint path, seconds taken."""
+
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    """One request to TTLock, once it ended: what metrics and gateway health learn from it."""
+
+    endpoint: str  # the path, e.g. "/v3/lock/unlock"
+    seconds: float
+    lock_id: int | None  # the request's lockId parameter, when it had one
+    errcode: int | None  # None when it succeeded (or no answer came: see `answered`)
+    answered: bool  # False when TTLock could not be reached
+
+
+CallObserver = Callable[[CallOutcome], None]
+"""Told of every request once it ended (answer or failure)."""
 
 
 class Transport:
@@ -47,11 +60,24 @@ class Transport:
         """The answer's JSON object, or the TTLockError it stands for."""
         self._quota.record(path, datetime.now(UTC))
         started = time.perf_counter()
+        errcode: int | None = None
+        answered = True
         try:
             return await self._post(path, params, started)
+        except TTLockError as error:
+            errcode, answered = error.errcode, not isinstance(error, TransportError)
+            raise
         finally:
             if self._observe is not None:
-                self._observe(path, time.perf_counter() - started)
+                self._observe(
+                    CallOutcome(
+                        endpoint=path,
+                        seconds=time.perf_counter() - started,
+                        lock_id=_lock_id(params),
+                        errcode=errcode,
+                        answered=answered,
+                    )
+                )
 
     async def _post(self, path: str, params: dict[str, Any], started: float) -> Answer:
         summary = " ".join(f"{k}={params[k]}" for k in LOGGABLE_PARAMETERS if k in params)
@@ -110,6 +136,13 @@ def read_answer(response: httpx.Response) -> Answer:
     if errcode != 0:
         raise error_for(errcode, str(answer.get("errmsg", "")))
     return answer
+
+
+def _lock_id(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params["lockId"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _ms_since(started: float) -> float:

@@ -26,8 +26,13 @@ from pydantic import (
 from ttlock_bridge.config.knx import KnxSettings
 
 _CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
-_DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[mhd])")
-_DURATION_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+_DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[smhd])")
+_DURATION_UNITS = {
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+}
 
 
 def _parse_clock(value: object) -> object:
@@ -41,7 +46,8 @@ def _parse_clock(value: object) -> object:
 
 
 def _parse_duration(value: object) -> object:
-    """`"24h"`, `"90m"`, `"2d"` -> timedelta: one unit letter, no floats, no combinations."""
+    """`"24h"`, `"90m"`, `"2d"`, `"30s"` -> timedelta: one unit letter, no floats, no
+    combinations."""
     if not isinstance(value, str):
         raise ValueError('expected a duration like "24h", "90m" or "2d"')
     match = _DURATION.fullmatch(value.strip())
@@ -116,8 +122,10 @@ class CloudSettings(_Section):
 
     region: Literal["eu", "global", "cn"] | None = None
     api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    detail_refresh: Duration = timedelta(hours=6)
+    detail_refresh: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=6)
     """How often lock details, the lock list and gateways are read again (quota is money)."""
+    gateway_poll: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=15)
+    """How often the gateway list is read to know which gateways are online."""
 
     @model_validator(mode="after")
     def _one_way_to_say_where(self) -> CloudSettings:

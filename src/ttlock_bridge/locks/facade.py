@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks.commands import LockCommands
 from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.gateways import GatewayHealth
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.locks.news import LockNews, LockNewsSubscriber
@@ -38,12 +40,21 @@ class Locks:
     def __init__(self, config: Config, store: Store, cloud: TTLockClient, clock: Clock) -> None:
         self._store = store
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
+        self._poll_every_s = config.cloud.gateway_poll.total_seconds()
         self._subscribers: list[LockNewsSubscriber] = []
-        self._refreshing: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.directory = LockDirectory(config, cloud, clock, self._battery_read)
         self.keeper = StateKeeper(LockStates(), self._publish, clock, self._door_name)
         self.intake = EventIntake(store, self.directory, self.keeper)
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
+        self.gateways = GatewayHealth(self.directory, store, clock, self.keeper.announce)
+
+    def door_gateways(self) -> dict[str, str | None]:
+        """Each door's gateway state ("online", "offline", "none"), None while unknown."""
+        return {
+            door.door: (reach.state.value if (reach := self.gateways.of(door.lock_id)) else None)
+            for door in self.directory.doors()
+        }
 
     def subscribe(self, subscriber: LockNewsSubscriber) -> None:
         self._subscribers.append(subscriber)
@@ -60,18 +71,27 @@ class Locks:
                         door.lock_id, source=event.source.value, at_ms=event.lock_date_ms, bolt=bolt
                     )
                     break
-        self._refreshing = asyncio.create_task(self._refresh_forever(), name="lock-refresh")
+        self._tasks = [
+            asyncio.create_task(self._refresh_forever(), name="lock-refresh"),
+            asyncio.create_task(self._poll_gateways_forever(), name="gateway-poll"),
+            asyncio.create_task(self.gateways.announce_changes_forever(), name="gateway-news"),
+        ]
 
     async def close(self) -> None:
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            await asyncio.gather(self._refreshing, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.keeper.close()
 
     async def _refresh_forever(self) -> None:
         while True:
             await self.directory.refresh()
             await asyncio.sleep(self._refresh_every_s)
+
+    async def _poll_gateways_forever(self) -> None:
+        while True:
+            await self.gateways.poll()
+            await asyncio.sleep(self._poll_every_s)
 
     async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:
         """A battery level the cloud gave (lock list or detail), with its own date: the lock
@@ -87,6 +107,9 @@ class Locks:
             return recent_events(session, lock_id=lock_id, limit=SEED_EVENTS_PER_LOCK)
 
     async def _publish(self, news: LockNews) -> None:
+        door_gateway = self.gateways.of(news.lock_id)
+        if door_gateway is not None:
+            news = replace(news, gateway=door_gateway.state.value)
         for subscriber in self._subscribers:
             try:
                 await subscriber.publish(news)

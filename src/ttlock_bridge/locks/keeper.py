@@ -60,6 +60,10 @@ class StateKeeper:
             self._arm_auto_lock_news(lock_id)
         await self._announce(lock_id, event_text)
 
+    async def announce(self, lock_id: int, event_text: str) -> None:
+        """Publish the lock's current state with this text (news from elsewhere)."""
+        await self._announce(lock_id, event_text)
+
     async def close(self) -> None:
         """Stop the pending auto-lock timers (at shutdown)."""
         timers = list(self._timers.values())

@@ -21,6 +21,7 @@ class LockNews:
     battery: int | None  # percent, None until a source reported it
     event_text: str | None  # short and human, e.g. "PIN R12" or "remote unlock"
     inferred: bool = False  # true when the state was deduced (auto-lock timer), not reported
+    gateway: str | None = None  # "online" | "offline" | "none" (no gateway) | None when unknown
 
 
 class LockNewsSubscriber(Protocol):

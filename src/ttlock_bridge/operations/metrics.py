@@ -25,6 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import CallOutcome
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import GrantState, PlacementStatus, Store
 from ttlock_bridge.store.grants import list_grants
@@ -47,6 +48,7 @@ class MetricsSnapshot:
     reconciler_queue: int
     grants_by_state: Mapping[str, int]
     callbacks: Mapping[str, int]
+    door_gateways: Mapping[str, str | None]  # door -> "online" | "offline" | "none" | None
 
 
 def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
@@ -80,6 +82,16 @@ def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
     for outcome, count in sorted(snapshot.callbacks.items()):
         callbacks.add_metric([outcome], count)
     yield callbacks
+    gateways = GaugeMetricFamily(
+        "ttlock_bridge_door_gateway_online",
+        "1 when a gateway that reaches the door's lock is online, 0 when it is offline or "
+        "the lock has none; absent while unknown.",
+        labels=["door"],
+    )
+    for door, reach in sorted(snapshot.door_gateways.items()):
+        if reach is not None:
+            gateways.add_metric([door], 1 if reach == "online" else 0)
+    yield gateways
 
 
 class CloudCallMetrics:
@@ -100,8 +112,8 @@ class CloudCallMetrics:
             registry=registry,
         )
 
-    def observe(self, endpoint: str, seconds: float) -> None:
-        self._latency.labels(endpoint).observe(seconds)
+    def observe(self, call: CallOutcome) -> None:
+        self._latency.labels(call.endpoint).observe(call.seconds)
 
     def count_error(self, errcode: int | None) -> None:
         self._errors.labels("none" if errcode is None else str(errcode)).inc()
@@ -118,6 +130,7 @@ class Metrics:
         usage: CloudUsage,
         store: Store,
         callbacks: Callable[[], Mapping[str, int]],
+        door_gateways: Callable[[], Mapping[str, str | None]],
         clock: Clock,
     ) -> None:
         self.cloud_calls = cloud_calls
@@ -125,6 +138,7 @@ class Metrics:
         self._usage = usage
         self._store = store
         self._callbacks = callbacks
+        self._door_gateways = door_gateways
         self._clock = clock
         self._scraped = _SnapshotCollector()
         registry.register(self._scraped)
@@ -146,6 +160,7 @@ class Metrics:
             reconciler_queue=queue,
             grants_by_state=grants,
             callbacks=dict(self._callbacks()),
+            door_gateways=dict(self._door_gateways()),
         )
         return generate_latest(self._registry)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ttlock_bridge.access import Access
 from ttlock_bridge.clock import Clock, wall_clock_ms
-from ttlock_bridge.cloud import Credentials, TTLockClient
+from ttlock_bridge.cloud import CallObserver, CallOutcome, Credentials, TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks import LockNews, Locks
 from ttlock_bridge.operations.metrics import CloudCallMetrics, Metrics
@@ -85,15 +85,22 @@ class Runtime:
         store = open_store(config.store_url)
         registry = Metrics.new_registry()
         cloud_calls = CloudCallMetrics(registry)
+        call_observers: list[CallObserver] = [cloud_calls.observe]
+
+        def observe_call(call: CallOutcome) -> None:
+            for observe in call_observers:
+                observe(call)
+
         cloud = TTLockClient(
             credentials,
             api_base=api_base,
             token_store=DatabaseTokenStore(
                 store, api_base, credentials.username, legacy_dir=config.data_dir
             ),
-            observe_calls=cloud_calls.observe,
+            observe_calls=observe_call,
         )
         locks = Locks(config, store, cloud, clock)
+        call_observers.append(locks.gateways.observe)
         access = Access(config, store, cloud, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         for channel in all_channels:
@@ -114,6 +121,7 @@ class Runtime:
                 usage=usage,
                 store=store,
                 callbacks=lambda: locks.intake.counts,
+                door_gateways=locks.door_gateways,
                 clock=clock,
             ),
             channels=all_channels,

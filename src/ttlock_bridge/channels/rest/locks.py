@@ -199,12 +199,15 @@ async def delete_passcode(
 def _lock_out(
     bridge: Bridge, door: DoorRef, cloud: LockSummary | LockDetail | None, as_of: str | None
 ) -> LockOut:
+    reach = bridge.locks.gateways.of(door.lock_id)
     return LockOut(
         door=door.door,
         lock_id=door.lock_id,
         alias=cloud.display_name if cloud else None,
         battery=_battery(bridge, door, cloud),
         has_gateway=cloud.has_gateway if cloud else None,
+        gateway=reach.state.value if reach else None,
+        gateway_at=local_iso(reach.at_ms, bridge.config.property.zone) if reach else None,
         as_of=as_of,
         state=_state_out(bridge, door),
     )

@@ -66,13 +66,17 @@ class LockStateOut(BaseModel):
 class LockOut(BaseModel):
     """A door; `alias`, `has_gateway` (and a detail's fields) are the cloud's as of `as_of`
     (property-local time; cached up to `[cloud] detail_refresh`), `battery` is the newest
-    reading from any source (`state.battery_source` says which)."""
+    reading from any source (`state.battery_source` says which). `gateway` says whether remote
+    commands and codes can reach the lock now: `online`, `offline`, `none` (no gateway), null
+    until known; `gateway_at` when that was learnt (gateway poll or a command's answer)."""
 
     door: str
     lock_id: int
     alias: str | None
     battery: int | None
     has_gateway: bool | None
+    gateway: Literal["online", "offline", "none"] | None
+    gateway_at: str | None
     as_of: str | None
     state: LockStateOut
 
