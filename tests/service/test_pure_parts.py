@@ -103,6 +103,8 @@ def test_metrics_render_in_prometheus_text_format() -> None:
         grants_by_state={"active": 2},
         callbacks={"received": 5},
         door_gateways={"room-1": "online", "room-2": None},
+        monthly_budget=20_000,
+        projected_month=120,
     )
     registry.register(_Fixed(snapshot))
     CloudCallMetrics(registry).count_error(None)

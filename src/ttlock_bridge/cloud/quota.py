@@ -6,9 +6,13 @@ month figures can differ for the first eight hours of a month. Pure counter: per
 store's business.
 """
 
+from __future__ import annotations
+
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,51 @@ class QuotaCounter:
             self._day, self._today = day, Counter()
         if month != self._month:
             self._month, self._this_month = month, Counter()
+
+
+BILLING_ZONE = ZoneInfo("Asia/Shanghai")
+"""TTLock's monthly call limit (30007) resets on the 1st, Beijing time (reference §18)."""
+
+WARN_AT = 0.8
+"""Share of the monthly budget at which the bridge warns once."""
+
+
+def billing_month(at_ms: int) -> str:
+    """The TTLock billing month an instant (UTC epoch ms) counts towards: "2026-11"."""
+    return datetime.fromtimestamp(at_ms / 1000, BILLING_ZONE).strftime("%Y-%m")
+
+
+class BudgetState(StrEnum):
+    """Where this month's calls stand against `[cloud] monthly_budget`."""
+
+    OK = "ok"
+    WARNING = "warning"  # WARN_AT or more used: placements, deletions and unlocks go on
+    EXHAUSTED = "exhausted"  # all used: optional reads (refreshes, polls) stop until the 1st
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """This billing month's calls against the budget, with a straight-line projection of the
+    month's total (calls) from the share of the month that has passed."""
+
+    month: str
+    used: int
+    budget: int
+    projected: int
+
+    @property
+    def state(self) -> BudgetState:
+        if self.used >= self.budget:
+            return BudgetState.EXHAUSTED
+        if self.used >= WARN_AT * self.budget:
+            return BudgetState.WARNING
+        return BudgetState.OK
+
+    @classmethod
+    def at(cls, at_ms: int, used: int, budget: int) -> Budget:
+        local = datetime.fromtimestamp(at_ms / 1000, BILLING_ZONE)
+        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=32)).replace(day=1)
+        passed = (local - start) / (end - start)
+        projected = round(used / passed) if passed > 0 else used
+        return cls(local.strftime("%Y-%m"), used, budget, max(used, projected))

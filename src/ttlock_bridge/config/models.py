@@ -126,6 +126,8 @@ class CloudSettings(_Section):
     """How often lock details, the lock list and gateways are read again (quota is money)."""
     gateway_poll: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=15)
     """How often the gateway list is read to know which gateways are online."""
+    monthly_budget: int = Field(default=20_000, gt=0, strict=True)
+    """TTLock calls this bridge may spend per billing month (see docs/operations.md)."""
 
     @model_validator(mode="after")
     def _one_way_to_say_where(self) -> CloudSettings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from ttlock_bridge.clock import Clock
@@ -37,8 +38,16 @@ class Locks:
     from the others.
     """
 
-    def __init__(self, config: Config, store: Store, cloud: TTLockClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        cloud: TTLockClient,
+        clock: Clock,
+        optional_reads: Callable[[], bool] = lambda: True,
+    ) -> None:
         self._store = store
+        self._optional_reads = optional_reads
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._poll_every_s = config.cloud.gateway_poll.total_seconds()
         self._subscribers: list[LockNewsSubscriber] = []
@@ -84,13 +93,18 @@ class Locks:
         await self.keeper.close()
 
     async def _refresh_forever(self) -> None:
+        """Refresh the cloud facts; skipped while the month's call budget is spent."""
         while True:
-            await self.directory.refresh()
+            if self._optional_reads():
+                await self.directory.refresh()
             await asyncio.sleep(self._refresh_every_s)
 
     async def _poll_gateways_forever(self) -> None:
+        """Poll the gateways; skipped while the month's call budget is spent (command answers
+        still tell gateway health)."""
         while True:
-            await self.gateways.poll()
+            if self._optional_reads():
+                await self.gateways.poll()
             await asyncio.sleep(self._poll_every_s)
 
     async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:

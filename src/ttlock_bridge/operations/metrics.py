@@ -49,6 +49,8 @@ class MetricsSnapshot:
     grants_by_state: Mapping[str, int]
     callbacks: Mapping[str, int]
     door_gateways: Mapping[str, str | None]  # door -> "online" | "offline" | "none" | None
+    monthly_budget: int  # calls per billing month
+    projected_month: int  # calls the month will end with at today's pace
 
 
 def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
@@ -92,6 +94,16 @@ def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
         if reach is not None:
             gateways.add_metric([door], 1 if reach == "online" else 0)
     yield gateways
+    yield GaugeMetricFamily(
+        "ttlock_bridge_cloud_monthly_budget",
+        "TTLock calls this bridge may spend per billing month ([cloud] monthly_budget).",
+        value=snapshot.monthly_budget,
+    )
+    yield GaugeMetricFamily(
+        "ttlock_bridge_cloud_calls_projected_month",
+        "TTLock calls the billing month will end with at this month's pace so far.",
+        value=snapshot.projected_month,
+    )
 
 
 class CloudCallMetrics:
@@ -153,6 +165,7 @@ class Metrics:
     async def render(self) -> bytes:
         """The Prometheus text format (`CONTENT_TYPE`)."""
         usage = await self._usage.usage()
+        budget = self._usage.budget()
         queue, grants = await asyncio.to_thread(self._ledger_counts)
         self._scraped.snapshot = MetricsSnapshot(
             cloud_calls_today=usage.today,
@@ -161,6 +174,8 @@ class Metrics:
             grants_by_state=grants,
             callbacks=dict(self._callbacks()),
             door_gateways=dict(self._door_gateways()),
+            monthly_budget=budget.budget,
+            projected_month=budget.projected,
         )
         return generate_latest(self._registry)
 

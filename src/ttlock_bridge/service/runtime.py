@@ -99,13 +99,13 @@ class Runtime:
             ),
             observe_calls=observe_call,
         )
-        locks = Locks(config, store, cloud, clock)
+        usage = CloudUsage(store, cloud, config.cloud.monthly_budget)
+        locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
         call_observers.append(locks.gateways.observe)
         access = Access(config, store, cloud, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         for channel in all_channels:
             locks.subscribe(channel)
-        usage = CloudUsage(store, cloud)
         return cls(
             config=config,
             store=store,

@@ -1,4 +1,5 @@
-"""Counts of TTLock cloud calls per endpoint, per UTC day and month (quota is money)."""
+"""Counts of TTLock cloud calls per endpoint, per UTC day and per TTLock billing month (Beijing
+time, reference §18): quota is money."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ttlock_bridge.cloud.quota import billing_month
 from ttlock_bridge.store.models import CloudCallCount
 from ttlock_bridge.store.upsert import insert_for
 
 
 def call_periods(at_ms: int) -> tuple[str, str]:
-    """The UTC day and month an instant counts towards: `("2026-11-22", "2026-11")`."""
+    """The UTC day and the billing month an instant counts towards: `("2026-11-22", "2026-11")`;
+    the month turns on the 1st at 00:00 Beijing time (16:00 UTC the day before)."""
     day = datetime.fromtimestamp(at_ms / 1000, UTC).date().isoformat()
-    return day, day[:7]
+    return day, billing_month(at_ms)
 
 
 def record_cloud_calls(session: Session, endpoint: str, at_ms: int, calls: int = 1) -> None:

@@ -84,7 +84,11 @@ async def events(
 @router.get("/usage", tags=["maintenance"], summary="TTLock API calls today and this month")
 async def usage(bridge: BridgeDep) -> UsageOut:
     counted = await bridge.usage.usage()
+    budget = bridge.usage.budget()
     return UsageOut(
+        monthly_budget=budget.budget,
+        projected_month=budget.projected,
+        budget_state=budget.state.value,
         day=counted.day,
         month=counted.month,
         today=counted.today,

@@ -344,7 +344,10 @@ class EventPage(BaseModel):
 
 
 class UsageOut(BaseModel):
-    """TTLock API calls per endpoint (UTC day and month), counted by this bridge."""
+    """TTLock API calls per endpoint (UTC day, billing month on Beijing time), counted by this
+    bridge, and the month against `[cloud] monthly_budget`: `projected_month` extrapolates the
+    month's total; `budget_state` is `ok`, `warning` (80 %) or `exhausted` (optional reads
+    stopped: refreshes and polls; placements, deletions and unlocks go on)."""
 
     day: str
     month: str
@@ -352,6 +355,9 @@ class UsageOut(BaseModel):
     this_month: dict[str, int]
     total_today: int
     total_this_month: int
+    monthly_budget: int
+    projected_month: int
+    budget_state: Literal["ok", "warning", "exhausted"]
 
 
 class HealthOut(BaseModel):
