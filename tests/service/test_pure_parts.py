@@ -103,6 +103,7 @@ def test_metrics_render_in_prometheus_text_format() -> None:
         grants_by_state={"active": 2},
         callbacks={"received": 5},
         door_gateways={"room-1": "online", "room-2": None},
+        clock_drifts={"room-1": 300},
         monthly_budget=20_000,
         projected_month=120,
     )

@@ -136,6 +136,10 @@ class TTLockClient:
         """How far TTLock's clock is ahead of this host's, as last observed (0 if never)."""
         return self._clock.offset_ms
 
+    def server_now_ms(self) -> int:
+        """TTLock's time now (UTC epoch ms): this host's clock plus the observed offset."""
+        return self._clock.now_ms()
+
     # --- account ---------------------------------------------------------------------------
 
     async def log_in(self) -> StoredToken:

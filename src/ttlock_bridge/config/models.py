@@ -126,6 +126,10 @@ class CloudSettings(_Section):
     """How often lock details, the lock list and gateways are read again (quota is money)."""
     gateway_poll: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=15)
     """How often the gateway list is read to know which gateways are online."""
+    clock_check: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(days=1)
+    """How often each lock's clock is compared with TTLock's (one gateway call per lock)."""
+    clock_tolerance: Duration = timedelta(minutes=2)
+    """A lock clock further off than this is set to TTLock's time and reported."""
     monthly_budget: int = Field(default=20_000, gt=0, strict=True)
     """TTLock calls this bridge may spend per billing month (see docs/operations.md)."""
 

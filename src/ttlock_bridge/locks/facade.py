@@ -15,6 +15,7 @@ from dataclasses import replace
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
+from ttlock_bridge.locks.clocks import LockClocks
 from ttlock_bridge.locks.commands import LockCommands
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.gateways import GatewayHealth
@@ -50,6 +51,7 @@ class Locks:
         self._optional_reads = optional_reads
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._poll_every_s = config.cloud.gateway_poll.total_seconds()
+        self._clock_check_every_s = config.cloud.clock_check.total_seconds()
         self._subscribers: list[LockNewsSubscriber] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.directory = LockDirectory(config, cloud, clock, self._battery_read)
@@ -57,12 +59,27 @@ class Locks:
         self.intake = EventIntake(store, self.directory, self.keeper)
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
         self.gateways = GatewayHealth(self.directory, store, clock, self.keeper.announce)
+        self.clocks = LockClocks(
+            self.directory,
+            cloud,
+            config.property.zone,
+            int(config.cloud.clock_tolerance.total_seconds() * 1000),
+            self.keeper.announce,
+        )
 
     def door_gateways(self) -> dict[str, str | None]:
         """Each door's gateway state ("online", "offline", "none"), None while unknown."""
         return {
             door.door: (reach.state.value if (reach := self.gateways.of(door.lock_id)) else None)
             for door in self.directory.doors()
+        }
+
+    def clock_drifts(self) -> dict[str, int]:
+        """Each checked door's lock-clock drift at its last check, in seconds."""
+        return {
+            door.door: round(checked.drift_ms / 1000)
+            for door in self.directory.doors()
+            if (checked := self.clocks.of(door.lock_id)) is not None
         }
 
     def subscribe(self, subscriber: LockNewsSubscriber) -> None:
@@ -84,6 +101,7 @@ class Locks:
             asyncio.create_task(self._refresh_forever(), name="lock-refresh"),
             asyncio.create_task(self._poll_gateways_forever(), name="gateway-poll"),
             asyncio.create_task(self.gateways.announce_changes_forever(), name="gateway-news"),
+            asyncio.create_task(self._check_clocks_forever(), name="lock-clocks"),
         ]
 
     async def close(self) -> None:
@@ -106,6 +124,13 @@ class Locks:
             if self._optional_reads():
                 await self.gateways.poll()
             await asyncio.sleep(self._poll_every_s)
+
+    async def _check_clocks_forever(self) -> None:
+        """Check the lock clocks; skipped while the month's call budget is spent."""
+        while True:
+            if self._optional_reads():
+                await self.clocks.check_all()
+            await asyncio.sleep(self._clock_check_every_s)
 
     async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:
         """A battery level the cloud gave (lock list or detail), with its own date: the lock

@@ -49,6 +49,7 @@ class MetricsSnapshot:
     grants_by_state: Mapping[str, int]
     callbacks: Mapping[str, int]
     door_gateways: Mapping[str, str | None]  # door -> "online" | "offline" | "none" | None
+    clock_drifts: Mapping[str, int]  # door -> seconds its lock's clock was ahead at the check
     monthly_budget: int  # calls per billing month
     projected_month: int  # calls the month will end with at today's pace
 
@@ -94,6 +95,15 @@ def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
         if reach is not None:
             gateways.add_metric([door], 1 if reach == "online" else 0)
     yield gateways
+    drifts = GaugeMetricFamily(
+        "ttlock_bridge_lock_clock_drift_seconds",
+        "How far each lock's clock was ahead of TTLock's (negative: behind) at the last check, "
+        "before the bridge set it.",
+        labels=["door"],
+    )
+    for door, seconds in sorted(snapshot.clock_drifts.items()):
+        drifts.add_metric([door], seconds)
+    yield drifts
     yield GaugeMetricFamily(
         "ttlock_bridge_cloud_monthly_budget",
         "TTLock calls this bridge may spend per billing month ([cloud] monthly_budget).",
@@ -143,6 +153,7 @@ class Metrics:
         store: Store,
         callbacks: Callable[[], Mapping[str, int]],
         door_gateways: Callable[[], Mapping[str, str | None]],
+        clock_drifts: Callable[[], Mapping[str, int]],
         clock: Clock,
     ) -> None:
         self.cloud_calls = cloud_calls
@@ -151,6 +162,7 @@ class Metrics:
         self._store = store
         self._callbacks = callbacks
         self._door_gateways = door_gateways
+        self._clock_drifts = clock_drifts
         self._clock = clock
         self._scraped = _SnapshotCollector()
         registry.register(self._scraped)
@@ -174,6 +186,7 @@ class Metrics:
             grants_by_state=grants,
             callbacks=dict(self._callbacks()),
             door_gateways=dict(self._door_gateways()),
+            clock_drifts=dict(self._clock_drifts()),
             monthly_budget=budget.budget,
             projected_month=budget.projected,
         )

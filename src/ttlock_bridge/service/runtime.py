@@ -122,6 +122,7 @@ class Runtime:
                 store=store,
                 callbacks=lambda: locks.intake.counts,
                 door_gateways=locks.door_gateways,
+                clock_drifts=locks.clock_drifts,
                 clock=clock,
             ),
             channels=all_channels,

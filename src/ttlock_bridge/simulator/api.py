@@ -309,14 +309,25 @@ async def query_electric_quantity(sim: Simulation, params: Params, user: User) -
 
 @signed_in_route("/v3/lock/queryDate")
 async def query_date(sim: Simulation, params: Params, user: User) -> Body:
+    """The lock's own clock, drift included (reference §6)."""
     lock = sim.world.lock_of(user, params.integer("lockId"))
-    return {"date": await sim.through_gateway(lock, sim.world.clock.now_ms)}
+    return {"date": await sim.through_gateway(lock, lambda: lock_clock_ms(sim, lock))}
 
 
 @signed_in_route("/v3/lock/updateDate")
 async def update_date(sim: Simulation, params: Params, user: User) -> Body:
+    """Sets the lock's clock to the server's; answers the lock's clock afterwards."""
     lock = sim.world.lock_of(user, params.integer("lockId"))
-    return {"date": await sim.through_gateway(lock, sim.world.clock.now_ms)}
+
+    def set_clock() -> int:
+        lock.clock_drift_ms = 0
+        return lock_clock_ms(sim, lock)
+
+    return {"date": await sim.through_gateway(lock, set_clock)}
+
+
+def lock_clock_ms(sim: Simulation, lock: Lock) -> int:
+    return sim.world.clock.now_ms() + lock.clock_drift_ms
 
 
 @signed_in_route("/v3/lock/getPassageModeConfig")

@@ -43,6 +43,8 @@ class LockChange(_Body):
     remoteUnlock: bool | None = None
     battery: int | None = Field(default=None, ge=0, le=100)
     gateway: int | None = None
+    clockDriftMs: int | None = Field(default=None, ge=-(10**11), le=10**11)
+    timezoneRawOffset: int | None = Field(default=None, ge=-12 * 3_600_000, le=14 * 3_600_000)
 
 
 class SettingsChange(_Body):
@@ -102,6 +104,8 @@ def lock_state(world: World, lock: Lock) -> dict[str, object]:
         "gatewayId": lock.gateway_id,
         "remoteUnlock": lock.remote_unlock,
         "battery": lock.battery,
+        "clockDriftMs": lock.clock_drift_ms,
+        "timezoneRawOffset": lock.timezone_offset_ms,
         "openState": lock.open_state(now_ms),
         "passcodes": [passcode_state(passcode) for passcode in passcodes],
     }
@@ -164,6 +168,10 @@ def control_routes(sim: Simulation) -> list[Route]:
         if body.battery is not None:
             lock.battery = body.battery
             lock.battery_at_ms = world.clock.now_ms()
+        if body.clockDriftMs is not None:
+            lock.clock_drift_ms = body.clockDriftMs
+        if body.timezoneRawOffset is not None:
+            lock.timezone_offset_ms = body.timezoneRawOffset
         if "gateway" in body.model_fields_set:
             if body.gateway is not None:
                 world.control_gateway(body.gateway)

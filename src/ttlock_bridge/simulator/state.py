@@ -114,6 +114,7 @@ class Lock:
     admin: str
     init_date_ms: int
     battery_at_ms: int  # when the app last uploaded the battery level (electricQuantityUpdateDate)
+    clock_drift_ms: int = 0  # how far the lock's own clock is ahead of the server's
     passage: PassageMode = field(default_factory=PassageMode)
     unlocked_at_ms: int | None = None
     command_in_flight: bool = False

@@ -14,6 +14,7 @@ from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
     CommandOut,
     GatewayOut,
+    LockClockOut,
     LockDetailOut,
     LockOut,
     LockStateOut,
@@ -81,6 +82,7 @@ async def lock_detail(
         passage_mode=detail.passage_mode,
         sound_volume=detail.sound_volume,
         tamper_alert=detail.tamper_alert,
+        clock=_clock_out(bridge, door),
         gateways=[
             GatewayOut(
                 gateway_id=link.gateway_id,
@@ -210,6 +212,18 @@ def _lock_out(
         gateway_at=local_iso(reach.at_ms, bridge.config.property.zone) if reach else None,
         as_of=as_of,
         state=_state_out(bridge, door),
+    )
+
+
+def _clock_out(bridge: Bridge, door: DoorRef) -> LockClockOut | None:
+    checked = bridge.locks.clocks.of(door.lock_id)
+    if checked is None:
+        return None
+    return LockClockOut(
+        drift_seconds=round(checked.drift_ms / 1000),
+        corrected=checked.corrected,
+        zone_problem=checked.zone_problem,
+        checked_at=local_iso(checked.checked_at_ms, bridge.config.property.zone) or "",
     )
 
 

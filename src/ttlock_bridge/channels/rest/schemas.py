@@ -88,6 +88,17 @@ class GatewayOut(BaseModel):
     rssi: int | None
 
 
+class LockClockOut(BaseModel):
+    """The last lock-clock check: `drift_seconds` how far the lock's clock was ahead of
+    TTLock's (negative: behind) before the bridge set it (`corrected`); `zone_problem` what to do
+    when the lock's time-zone offset is not the property's (null: fine or unknown)."""
+
+    drift_seconds: int
+    corrected: bool
+    zone_problem: str | None
+    checked_at: str
+
+
 class LockDetailOut(LockOut):
     name: str | None
     mac: str | None
@@ -99,6 +110,7 @@ class LockDetailOut(LockOut):
     sound_volume: int | None
     tamper_alert: bool | None
     gateways: list[GatewayOut]
+    clock: LockClockOut | None
 
 
 class CommandOut(BaseModel):

@@ -1,0 +1,139 @@
+"""Lock clocks and time zones: the usual cause of "the app says the code is valid but the
+keypad refuses it".
+
+A lock judges a passcode by its own clock, kept in local time, and the cloud converts the
+bridge's UTC times with the lock's `timezoneRawOffset`, taken from the phone when the lock was
+added and not moved for daylight saving time (reference §17). Once every `[cloud] clock_check`
+(default daily) each lock's clock is read (`lock/queryDate`, through the gateway) and compared
+with TTLock's time: beyond `[cloud] clock_tolerance` (default 2 min) it is set
+(`lock/updateDate`) and reported. An offset that differs from the property's zone now is
+reported with what to do in the app: the bridge cannot change it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ttlock_bridge.cloud import TTLockClient, TTLockError
+from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.store.grants import DoorRef
+
+log = logging.getLogger("ttlock_bridge.locks")
+
+ZONE_GUIDANCE = (
+    "the lock's time zone (UTC{lock}) is not the property's now (UTC{property}), so codes "
+    "start and end {hours} off on the keypad: in the TTLock app, open the lock, Settings -> "
+    "Lock clock, and sync it from a phone set to the property's time zone"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LockClock:
+    """What the last check found: `drift_ms` is how far the lock's clock was ahead of TTLock's
+    (negative: behind) before any correction; `corrected` when the bridge set it;
+    `zone_problem` says what to do when the lock's time-zone offset is wrong (None: fine or
+    unknown). `checked_at_ms` is UTC epoch ms."""
+
+    drift_ms: int
+    corrected: bool
+    zone_problem: str | None
+    checked_at_ms: int
+
+
+Announce = Callable[[int, str], Awaitable[None]]
+
+
+class LockClocks:
+    """Checks and corrects lock clocks; `of` answers what the last check found."""
+
+    def __init__(
+        self,
+        directory: LockDirectory,
+        cloud: TTLockClient,
+        zone: ZoneInfo,
+        tolerance_ms: int,
+        announce: Announce,
+    ) -> None:
+        self._directory = directory
+        self._cloud = cloud
+        self._zone = zone
+        self._tolerance_ms = tolerance_ms
+        self._announce = announce
+        self._clocks: dict[int, LockClock] = {}
+
+    def of(self, lock_id: int) -> LockClock | None:
+        return self._clocks.get(lock_id)
+
+    async def check_all(self) -> None:
+        """Check every door once (one gateway call each, two when a clock is set); a door
+        whose gateway cannot be reached is logged and checked again next time."""
+        try:
+            await self._directory.summaries()  # the offsets (cached: usually no call)
+        except TTLockError as error:
+            log.warning("event=lock_list_unknown errcode=%s", error.errcode)
+        for door in self._directory.doors():
+            try:
+                await self.check(door)
+            except TTLockError as error:
+                log.warning(
+                    "event=lock_clock_unknown door=%s lock_id=%d errcode=%s",
+                    door.door,
+                    door.lock_id,
+                    error.errcode,
+                )
+
+    async def check(self, door: DoorRef) -> LockClock:
+        """Read the lock's clock, set it when it is off, and judge its time-zone offset."""
+        asked_ms = self._cloud.server_now_ms()
+        lock_ms = await self._cloud.lock_clock(door.lock_id)
+        answered_ms = self._cloud.server_now_ms()
+        drift_ms = lock_ms - (asked_ms + answered_ms) // 2
+        corrected = abs(drift_ms) > self._tolerance_ms
+        if corrected:
+            await self._cloud.set_lock_clock(door.lock_id)
+            log.warning(
+                "event=lock_clock_set door=%s lock_id=%d drift_s=%d",
+                door.door,
+                door.lock_id,
+                drift_ms // 1000,
+            )
+            await self._announce(door.lock_id, "clock set")
+        found = LockClock(drift_ms, corrected, self._zone_problem(door, answered_ms), answered_ms)
+        if found.zone_problem is not None:
+            log.warning(
+                "event=lock_zone_mismatch door=%s lock_id=%d guidance=%r",
+                door.door,
+                door.lock_id,
+                found.zone_problem,
+            )
+        self._clocks[door.lock_id] = found
+        return found
+
+    def _zone_problem(self, door: DoorRef, at_ms: int) -> str | None:
+        summary = self._directory.cached_summary(door.lock_id)
+        if summary is None or summary.timezone_raw_offset is None:
+            return None
+        offset = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(self._zone).utcoffset()
+        property_ms = int(offset.total_seconds() * 1000) if offset is not None else 0
+        lock_ms = summary.timezone_raw_offset
+        if lock_ms == property_ms:
+            return None
+        return ZONE_GUIDANCE.format(
+            lock=_hours(lock_ms), property=_hours(property_ms), hours=_span(lock_ms - property_ms)
+        )
+
+
+def _hours(offset_ms: int) -> str:
+    sign = "+" if offset_ms >= 0 else "-"
+    minutes = abs(offset_ms) // 60_000
+    return f"{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def _span(difference_ms: int) -> str:
+    minutes = abs(difference_ms) // 60_000
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" + (f" {rest} min" if rest else "")

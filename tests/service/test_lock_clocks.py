@@ -1,0 +1,72 @@
+"""Lock clocks: a lock whose clock drifted is set to TTLock's time and reported; a lock whose
+time-zone offset is not the property's is reported with what to do in the app."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from service.bridge import ROOM_1, RunningBridge, StartBridge
+
+
+def clock_of(bridge: RunningBridge, door: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = bridge.api.get(f"/api/v1/locks/{door}").json()["clock"]
+    return found
+
+
+def lock_in_simulator(bridge: RunningBridge, lock_id: int) -> dict[str, Any]:
+    return next(lock for lock in bridge.simulator.state()["locks"] if lock["lockId"] == lock_id)
+
+
+def test_a_drifted_lock_clock_is_set_and_reported(start_bridge: StartBridge) -> None:
+    bridge = start_bridge(cloud={"clock_check": timedelta(seconds=1)})
+    for drift_ms in (5 * 60_000, -3 * 3_600_000):  # ahead, behind by hours
+        bridge.simulator.control(f"locks/{ROOM_1}", {"clockDriftMs": drift_ms})
+        deadline = time.monotonic() + 10
+        while (
+            (clock := clock_of(bridge, "room-1")) is None
+            or not clock["corrected"]
+            or abs(clock["drift_seconds"] * 1000 - drift_ms) > 5_000
+        ):
+            assert time.monotonic() < deadline, clock
+            time.sleep(0.1)
+
+        assert lock_in_simulator(bridge, ROOM_1)["clockDriftMs"] == 0
+    metrics = bridge.api.get("/metrics").text
+    assert 'ttlock_bridge_lock_clock_drift_seconds{door="room-1"}' in metrics
+
+
+def test_a_clock_within_tolerance_is_left_alone(bridge: RunningBridge) -> None:
+    bridge.simulator.control(f"locks/{ROOM_1}", {"clockDriftMs": 30_000})
+    deadline = time.monotonic() + 10
+    while (clock := clock_of(bridge, "room-1")) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    assert clock["corrected"] is False
+    assert lock_in_simulator(bridge, ROOM_1)["clockDriftMs"] == 30_000
+    assert bridge.simulator.state()["calls"].get("/v3/lock/updateDate", 0) == 0
+
+
+def test_a_lock_in_another_time_zone_is_reported_with_what_to_do(
+    start_bridge: StartBridge,
+) -> None:
+    def five_hours_east(scenario: Any) -> Any:
+        locks = [
+            lock.model_copy(update={"timezone_offset_ms": 5 * 3_600_000})
+            if lock.id == ROOM_1
+            else lock
+            for lock in scenario.locks
+        ]
+        return scenario.model_copy(update={"locks": locks})
+
+    bridge = start_bridge(five_hours_east)
+    deadline = time.monotonic() + 10
+    while (clock := clock_of(bridge, "room-1")) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    assert clock["zone_problem"] is not None
+    assert "UTC+5" in clock["zone_problem"]
+    assert "TTLock app" in clock["zone_problem"]
