@@ -9,21 +9,15 @@ The simulator and the bridge each run in their own process (as in production, th
 elsewhere); this process only sends requests.
 """
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from bench.support import simulator_process
-from ttlock_bridge.service.demo import write_demo_config
+from bench.support import BRIDGE_TOKEN as TOKEN
+from bench.support import bridge_process, simulator_process
 from ttlock_bridge.simulator import default_scenario
 from ttlock_bridge.simulator.scenario import (
     DEMO_CLIENT_ID,
@@ -34,51 +28,9 @@ from ttlock_bridge.simulator.scenario import (
 from ttlock_bridge.simulator.state import md5_hex
 
 ROOM_1 = 1_000_002
-TOKEN = "bench-api-token-0123456789"
 WARM_UP = 30
 SAMPLES = 400
 IDLE_SECONDS = 3.0
-
-
-@contextmanager
-def bridge_process(simulator_url: str) -> Iterator[tuple[str, int]]:
-    """`ttlock-bridge serve` on the demo configuration; yields (base URL, process id)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as directory:
-        config = write_demo_config(Path(directory), simulator_url, host="127.0.0.1", port=port)
-        environment = os.environ | {
-            "BRIDGE_API_TOKEN": TOKEN,
-            "TTLOCK_CLIENT_ID": DEMO_CLIENT_ID,
-            "TTLOCK_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-            "TTLOCK_USERNAME": DEMO_USERNAME,
-            "TTLOCK_PASSWORD": DEMO_PASSWORD,
-        }
-        command = [sys.executable, "-m", "ttlock_bridge", "serve", "--config", str(config)]
-        child = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_healthy(base_url, child)
-            yield base_url, child.pid
-        finally:
-            child.terminate()
-            child.wait(timeout=10)
-
-
-def _wait_until_healthy(base_url: str, child: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise RuntimeError("the bridge exited during start-up")
-        try:
-            httpx.get(f"{base_url}/healthz", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("the bridge did not start")
 
 
 def rss_mb(pid: int) -> float:

@@ -1,5 +1,6 @@
 """What several benchmarks share: the simulator in a child process, so it never shares our GIL."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -11,15 +12,29 @@ from pathlib import Path
 
 import httpx
 
+from ttlock_bridge.service.demo import write_demo_config
 from ttlock_bridge.simulator import Scenario
+from ttlock_bridge.simulator.scenario import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+)
+
+BRIDGE_TOKEN = "bench-api-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @contextmanager
 def simulator_process(scenario: Scenario, latency_ms: int = 0) -> Iterator[str]:
     """`ttlock-bridge simulator` in a child process, so it does not share our GIL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as directory:
         scenario_file = Path(directory) / "scenario.json"
         scenario_file.write_text(scenario.model_dump_json())
@@ -48,3 +63,46 @@ def _wait_until_up(base_url: str, child: subprocess.Popen[bytes]) -> None:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError("the simulator did not start")
+
+
+@contextmanager
+def bridge_process(
+    simulator_url: str, port: int | None = None, cloud: str = ""
+) -> Iterator[tuple[str, int]]:
+    """`ttlock-bridge serve` on the demo configuration, with `cloud` (TOML lines) added to its
+    `[cloud]` section; yields (base URL, process id)."""
+    port = port or free_port()
+    with tempfile.TemporaryDirectory() as directory:
+        config = write_demo_config(Path(directory), simulator_url, host="127.0.0.1", port=port)
+        config.write_text(config.read_text().replace("[cloud]\n", f"[cloud]\n{cloud}\n"))
+        environment = os.environ | {
+            "BRIDGE_API_TOKEN": BRIDGE_TOKEN,
+            "TTLOCK_CLIENT_ID": DEMO_CLIENT_ID,
+            "TTLOCK_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+            "TTLOCK_USERNAME": DEMO_USERNAME,
+            "TTLOCK_PASSWORD": DEMO_PASSWORD,
+        }
+        command = [sys.executable, "-m", "ttlock_bridge", "serve", "--config", str(config)]
+        child = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(base_url, child)
+            yield base_url, child.pid
+        finally:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def _wait_until_healthy(base_url: str, child: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError("the bridge exited during start-up")
+        try:
+            httpx.get(f"{base_url}/healthz", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the bridge did not start")

@@ -1,9 +1,11 @@
 """The doors of the configuration, and what the cloud says about their locks, cached.
 
-Quota is money (DESIGN invariant 6): the lock list, each lock's detail and the gateways are
-fetched at most once per `[cloud] detail_refresh` (default 6 h), except when a caller asks for
-a fresh read (`fresh=True`: `?refresh=true` on the API, the readiness probe). Every cached value
-remembers when it was fetched, so answers can say how old they are.
+Quota is money (DESIGN invariant 6): a read is served from the cache whenever it holds a value,
+whatever its age; the cloud is asked only when nothing is cached yet or a caller asks for a
+fresh read (`fresh=True`: the refresh every `[cloud] detail_refresh`, the gateway poll,
+`?refresh=true` on the API; `max_age_s`: the readiness probe). The door-to-gateway links, which
+change only when someone pairs a gateway, are read once and again only when asked. Every cached
+value remembers when it was fetched, so answers can say how old they are.
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ class LockDirectory:
         self._cloud = cloud
         self._clock = clock
         self._on_battery = on_battery
-        self._max_age_ms = int(config.cloud.detail_refresh.total_seconds() * 1000)
         self._summaries: Fetched[dict[int, LockSummary]] | None = None
         self._details: dict[int, Fetched[LockDetail]] = {}
         self._gateways: Fetched[dict[int, Gateway]] | None = None
@@ -95,8 +96,8 @@ class LockDirectory:
     async def summaries(
         self, *, fresh: bool = False, max_age_s: float | None = None
     ) -> dict[int, LockSummary]:
-        """Every lock of the account by lockId (one `lock/list` per `detail_refresh`, or per
-        `max_age_s` seconds when given)."""
+        """Every lock of the account by lockId; read again when `fresh`, or when older than
+        `max_age_s` seconds if that is given."""
         previous = self._summaries
         self._summaries = await self._read(
             lambda: self._summaries,
@@ -114,7 +115,7 @@ class LockDirectory:
         return self._summaries.at_ms if self._summaries else None
 
     async def detail(self, lock_id: int, *, fresh: bool = False) -> Fetched[LockDetail]:
-        """The lock's detail (one `lock/detail` per lock per `detail_refresh`)."""
+        """The lock's detail (read when none is cached, or when `fresh`)."""
         previous = self._details.get(lock_id)
         fetched = await self._read(
             lambda: self._details.get(lock_id), fresh, lambda: self._cloud.lock_detail(lock_id)
@@ -125,7 +126,7 @@ class LockDirectory:
         return fetched
 
     async def gateways(self, *, fresh: bool = False) -> dict[int, Gateway]:
-        """The account's gateways by gatewayId (one `gateway/list` per `detail_refresh`)."""
+        """The account's gateways by gatewayId (read when none is cached, or when `fresh`)."""
         self._gateways = await self._read(
             lambda: self._gateways,
             fresh,
@@ -134,7 +135,7 @@ class LockDirectory:
         return self._gateways.value
 
     async def gateways_of_lock(self, lock_id: int, *, fresh: bool = False) -> list[LockGateway]:
-        """The gateways that reach this lock (one call per lock per `detail_refresh`)."""
+        """The gateways that reach this lock (read once, and again when `fresh`)."""
         self._gateway_links[lock_id] = await self._read(
             lambda: self._gateway_links.get(lock_id),
             fresh,
@@ -179,18 +180,19 @@ class LockDirectory:
         fetch: Callable[[], Awaitable[T]],
         max_age_ms: int | None = None,
     ) -> Fetched[T]:
-        limit = self._max_age_ms if max_age_ms is None else max_age_ms
         current = cached()
-        if not fresh and self._young(current, limit):
+        if not fresh and self._usable(current, max_age_ms):
             return current
-        async with self._fetching:  # concurrent callers of a stale value share one read
+        async with self._fetching:  # concurrent callers of a missing value share one read
             current = cached()
-            if not fresh and self._young(current, limit):
+            if not fresh and self._usable(current, max_age_ms):
                 return current
             return Fetched(await fetch(), self._clock())
 
-    def _young(self, cached: Fetched[T] | None, limit_ms: int) -> TypeGuard[Fetched[T]]:
-        return cached is not None and self._clock() - cached.at_ms < limit_ms
+    def _usable(self, cached: Fetched[T] | None, max_age_ms: int | None) -> TypeGuard[Fetched[T]]:
+        if cached is None:
+            return False
+        return max_age_ms is None or self._clock() - cached.at_ms < max_age_ms
 
 
 async def _keyed(items: AsyncIterator[T], key: Callable[[T], int]) -> dict[int, T]:
