@@ -34,12 +34,7 @@ from ttlock_bridge.access.planner import (
 )
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import (
-    GatewayError,
-    TransportError,
-    TTLockClient,
-    TTLockError,
-)
+from ttlock_bridge.cloud import TransportError, TTLockClient, TTLockError
 from ttlock_bridge.cloud import Passcode as CloudPasscode
 
 log = logging.getLogger("ttlock_bridge.reconciler")
@@ -193,7 +188,7 @@ class Reconciler:
 
     async def _fail(self, work: ledger.Work, step: Step, error: TTLockError) -> None:
         in_doubt = isinstance(error, TransportError) and isinstance(step, Add | Change | Delete)
-        retryable = error.transient or isinstance(error, GatewayError | TransportError)
+        retryable = error.retry_later
         removing = work.view.wanted is None
         stalled = not (retryable or removing or in_doubt)
         failures = await self._transactions(ledger.attempts_of, work.placement_id)
