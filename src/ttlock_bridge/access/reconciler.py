@@ -34,8 +34,8 @@ from ttlock_bridge.access.planner import (
 )
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import TransportError, TTLockClient, TTLockError
 from ttlock_bridge.cloud import Passcode as CloudPasscode
+from ttlock_bridge.cloud import TransportError, TTLockClient, TTLockError
 
 log = logging.getLogger("ttlock_bridge.reconciler")
 
