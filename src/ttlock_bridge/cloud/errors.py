@@ -95,7 +95,12 @@ class TransportError(TTLockError):
     """
 
     def __init__(
-        self, errcode: int | None, message: str, guidance: str, *, transient: bool = False
+        self,
+        errcode: int | None,
+        message: str,
+        guidance: str = GENERIC_GUIDANCE,
+        *,
+        transient: bool = False,
     ) -> None:
         super().__init__(errcode, message, guidance, transient=transient, retry_later=True)
 
