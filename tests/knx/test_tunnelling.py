@@ -276,3 +276,16 @@ async def test_a_zero_on_the_unlock_object_does_nothing(bridge: Bridge, panel: P
 
     assert await panel.next_value(STATUS, Dpt.TEXT) == "NEW CODE"
     assert bridge.simulator.state()["calls"].get("/v3/lock/unlock", 0) == 0
+
+
+async def test_a_room_lock_without_gateway_shows_a_failure_word_not_pending(
+    bridge: Bridge, panel: Panel
+) -> None:
+    bridge.simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    set_stay(panel, days_from_today(1), days_from_today(3))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+
+    assert await final_status(panel) == "ERR GATEWAY"
+    [grant] = await bridge.access.grants.find(room="room-1")
+    room = next(door for door in grant.doors if door.door == "room-1")
+    assert (room.status, room.errcode, room.next_attempt_ms) == ("failed", -2012, None)
