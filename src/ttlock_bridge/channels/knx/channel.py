@@ -22,6 +22,7 @@ from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.block import INPUTS, BlockObject, IssueRequest, RoomBlock
 from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
 from ttlock_bridge.channels.knx.dpt import Dpt, UnreadableValue, Value, decode, encode
+from ttlock_bridge.channels.knx.event_text import event_text
 from ttlock_bridge.config.knx import KnxSettings
 from ttlock_bridge.locks import LockNews
 from ttlock_bridge.operations.readiness import ChannelStatus
@@ -91,7 +92,8 @@ class KnxChannel:
         return ChannelStatus(self.name, self._bus.connected, self._bus.detail)
 
     async def publish(self, news: LockNews) -> None:
-        """Write lock state (1 = locked), battery and last event text to the door's objects."""
+        """Write lock state (1 = locked), battery and last event text (14 ASCII characters,
+        method first, see event_text.py) to the door's objects."""
         door = news.door or self._door_of_lock.get(news.lock_id)
         objects = self._settings.doors.get(door) if door else None
         if objects is None:
@@ -100,8 +102,9 @@ class KnxChannel:
             self._bus.write(objects.state, encode(Dpt.SWITCH, news.bolt == "locked"))
         if objects.battery is not None and news.battery is not None:
             self._bus.write(objects.battery, encode(Dpt.PERCENT, max(0, min(news.battery, 100))))
-        if objects.event is not None and news.event_text:
-            self._bus.write(objects.event, encode(Dpt.TEXT, news.event_text))
+        text = event_text(news.event_method, news.event_who, news.event_text)
+        if objects.event is not None and text:
+            self._bus.write(objects.event, encode(Dpt.TEXT, text))
 
     def _received(self, value: GroupValue) -> None:
         door = self._unlock_objects.get(value.address)
