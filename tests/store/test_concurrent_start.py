@@ -32,7 +32,7 @@ def start_together(url: str) -> list[subprocess.CompletedProcess[str]]:
     environment = {**os.environ, "PYTHONPATH": source}
     go = time.time() + 3.0
     running = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
             [sys.executable, "-c", START_TOGETHER, url, str(go)],
             env=environment,
             stdout=subprocess.PIPE,
@@ -44,7 +44,9 @@ def start_together(url: str) -> list[subprocess.CompletedProcess[str]]:
     results = []
     for process in running:
         stdout, stderr = process.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+        results.append(
+            subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        )
     return results
 
 
