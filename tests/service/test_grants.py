@@ -132,3 +132,25 @@ def test_drift_shows_a_passcode_added_behind_the_bridges_back(bridge: RunningBri
     assert [
         (item["door"], item["masked_code"], item["ours"]) for item in drift["unknown_on_locks"]
     ] == [("room-4", "****90", False)]
+
+
+def test_a_new_code_is_drawn_and_placed_on_every_door(bridge: RunningBridge) -> None:
+    created = bridge.api.post("/api/v1/grants", json=stay(code="583190")).json()
+
+    response = bridge.api.post(f"/api/v1/grants/{created['id']}/new-code")
+
+    assert response.status_code == 200
+    fresh = response.json()
+    assert fresh["id"] == created["id"]
+    assert fresh["code"] not in ("583190", created["code"])
+    assert fresh["summary"] == "active"
+    for lock_id in (ROOM_1, MAIN_ENTRANCE):
+        assert [p["keyboardPwd"] for p in bridge.passcodes_on(lock_id)] == [fresh["code"]]
+
+
+def test_a_new_code_for_a_cancelled_grant_is_409_and_for_none_404(bridge: RunningBridge) -> None:
+    grant_id = bridge.api.post("/api/v1/grants", json=stay()).json()["id"]
+    bridge.api.delete(f"/api/v1/grants/{grant_id}")
+
+    assert bridge.api.post(f"/api/v1/grants/{grant_id}/new-code").status_code == 409
+    assert bridge.api.post("/api/v1/grants/999/new-code").status_code == 404

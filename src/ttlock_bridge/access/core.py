@@ -43,6 +43,7 @@ class Access:
             clock=self.clock,
             code_length=defaults.code_length,
             deny_codes=defaults.deny_codes,
+            keypads={door.lock_id: door.keypad for door in config.doors.values()},
         )
         self.grants = GrantService(config, transactions, cloud, self.reconciler, self.clock)
         self.stays = RoomStays(config, self.grants, self.clock)

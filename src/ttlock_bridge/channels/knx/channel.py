@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from ttlock_bridge.access import Access, RoomIssue
-from ttlock_bridge.access.passcode_policy import generate_code
+from ttlock_bridge.access.passcode_policy import common_keys, generate_code
 from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.block import INPUTS, BlockObject, IssueRequest, RoomBlock
 from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
@@ -229,14 +229,17 @@ class KnxChannel:
 
     async def _new_code(self, block: RoomBlock) -> None:
         """Trigger 0: a fresh code into +1, not on any door of the room; the cloud is untouched."""
-        defaults = self._access.config.defaults
-        doors = set(self._access.config.rooms[block.room].all_doors)
+        config = self._access.config
+        doors = set(config.rooms[block.room].all_doors)
         taken = {
             grant.code
             for grant in await self._access.grants.find()
             if doors & {door.door for door in grant.doors}
         }
-        code = generate_code(defaults.code_length, avoid=taken, deny=defaults.deny_codes)
+        keys = common_keys(config.doors[door].keypad for door in doors)
+        code = generate_code(
+            config.defaults.code_length, avoid=taken, deny=config.defaults.deny_codes, keys=keys
+        )
         self._write(block, BlockObject.CODE, code)
         self._write(block, BlockObject.STATUS, status_words.NEW_CODE)
 

@@ -83,6 +83,16 @@ async def modify_grant(grant_id: GrantId, change: GrantChange, bridge: BridgeDep
     return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
 
+@router.post(
+    "/grants/{grant_id}/new-code",
+    tags=["grants"],
+    summary="A fresh generated code (e.g. the old one was disclosed), placed on every door",
+)
+async def new_grant_code(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.new_code(grant_id)
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
+
+
 @router.delete(
     "/grants/{grant_id}", tags=["grants"], summary="Cancel: the code is removed from every door"
 )
