@@ -154,3 +154,35 @@ def test_a_new_code_for_a_cancelled_grant_is_409_and_for_none_404(bridge: Runnin
 
     assert bridge.api.post(f"/api/v1/grants/{grant_id}/new-code").status_code == 409
     assert bridge.api.post("/api/v1/grants/999/new-code").status_code == 404
+
+
+def test_issuing_by_room_changes_an_overlapping_stay_and_adds_the_next_one(
+    bridge: RunningBridge,
+) -> None:
+    first = bridge.api.post(
+        "/api/v1/rooms/room-1/stays", json={"start": TOMORROW, "end": IN_THREE_DAYS}
+    )
+    assert first.status_code == 201
+    assert first.json()["outcome"] == "new"
+    grant_id = first.json()["grant"]["id"]
+    in_five_days = (date.today() + timedelta(days=5)).isoformat()
+
+    changed = bridge.api.post(
+        "/api/v1/rooms/room-1/stays", json={"start": TOMORROW, "end": in_five_days}
+    )
+    following = bridge.api.post(
+        "/api/v1/rooms/room-1/stays",
+        json={"start": in_five_days, "end": (date.today() + timedelta(days=7)).isoformat()},
+    )
+
+    assert changed.status_code == 200
+    assert (changed.json()["outcome"], changed.json()["grant"]["id"]) == ("changed", grant_id)
+    assert following.status_code == 201
+    assert following.json()["outcome"] == "next_stay"
+    assert following.json()["grant"]["id"] != grant_id
+    assert (
+        bridge.api.post(
+            "/api/v1/rooms/nowhere/stays", json={"start": TOMORROW, "end": in_five_days}
+        ).status_code
+        == 404
+    )
