@@ -107,8 +107,9 @@ class TransportError(TTLockError):
 
 @dataclass(frozen=True)
 class CatalogueEntry:
-    """One errcode: its class, what a person should do (`guidance_for`, by API path when the
-    advice depends on the command sent), and whether retrying helps now or later."""
+    """One errcode (reference §4): its class, what a person should do (`guidance_for`, by API
+    path when the advice depends on the command sent, e.g. -4043 per §4.2 and §6), and whether
+    retrying helps now (`transient`) or later (`retry_later`)."""
 
     kind: type[TTLockError]
     guidance: str

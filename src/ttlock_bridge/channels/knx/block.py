@@ -128,7 +128,8 @@ class RoomBlock:
         return IssueRequest(start=start, end=end, code=text or None, defaulted=defaulted)
 
     def writeback(self, issue: RoomIssue, *, defaulted: bool = False) -> dict[BlockObject, Value]:
-        """What the panel shows after trigger 1, in writing order (status last)."""
+        """What the panel shows after trigger 1, in writing order (status last); the code
+        written is remembered as the bridge's own (`issued_code`)."""
         view = issue.grant
         self.issued_code = view.code
         return {
