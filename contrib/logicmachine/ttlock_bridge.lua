@@ -126,7 +126,9 @@ local function panel_name(room, grant)
   return string.sub(label, 1, 14 - #days - 1) .. ' ' .. days
 end
 
-local function status_of_grant(grant)
+local OK_WORDS = { next_stay = 'OK NEXT STAY', changed = 'OK CHANGED' }
+
+local function status_of_grant(grant, outcome)
   local active, failed = 0, false
   for _, door in ipairs(grant.doors) do
     if door.status == 'active' then
@@ -140,6 +142,8 @@ local function status_of_grant(grant)
     return 'ERR CLOUD'
   elseif active < total then
     return 'PENDING ' .. active .. '/' .. total
+  elseif OK_WORDS[outcome] then
+    return OK_WORDS[outcome]
   elseif total == 1 then
     return 'OK 1 DOOR'
   end
@@ -161,8 +165,9 @@ local function status_of_error(status, body)
   return ERROR_WORDS[type(body) == 'table' and body.error or ''] or 'ERR BRIDGE'
 end
 
---- Create the room's grant from its block (or change its current one); write the result back.
--- Returns the status word written to +9.
+--- Issue the room's stay from its block, write the result back. The bridge decides by the dates:
+-- a window overlapping the room's current stay changes it (OK CHANGED), any other window is the
+-- next guest's stay, a new grant (OK NEXT STAY). Returns the status word written to +9.
 function M.issue_for_room(room, base)
   local function value(name)
     return grp.getvalue(address(base, OFFSETS[name]))
@@ -186,31 +191,21 @@ function M.issue_for_room(room, base)
     code = nil
   end
 
-  local status, room_info = request('GET', '/api/v1/rooms/' .. room)
-  local current = status == 200 and room_info.current_grant or nil
-  local body
-  if current and current ~= json.null then
-    local change = { start = start, ['end'] = finish }
-    if code then
-      change.code = code
-    end
-    status, body = request('PATCH', '/api/v1/grants/' .. current.id, change)
-  else
-    status, body = request('POST', '/api/v1/grants', { room = room, start = start, ['end'] = finish, code = code })
-  end
-
+  local status, body = request('POST', '/api/v1/rooms/' .. room .. '/stays',
+                               { start = start, ['end'] = finish, code = code })
   if status ~= 200 and status ~= 201 then
     local word = status_of_error(status, body)
     log('ttlock_bridge: ' .. room .. ' refused: ' .. word)
     show('status', word, dt.string)
     return word
   end
-  local word = status_of_grant(body)
-  show('code', body.code, dt.string)
-  show('name', panel_name(room, body), dt.string)
-  show('grant_id', body.id, dt.uint32)
+  local grant = body.grant
+  local word = status_of_grant(grant, body.outcome)
+  show('code', grant.code, dt.string)
+  show('name', panel_name(room, grant), dt.string)
+  show('grant_id', grant.id, dt.uint32)
   show('status', word, dt.string)
-  log('ttlock_bridge: ' .. room .. ' grant ' .. body.id .. ': ' .. word)
+  log('ttlock_bridge: ' .. room .. ' grant ' .. grant.id .. ': ' .. word)
   return word
 end
 

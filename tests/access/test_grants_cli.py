@@ -77,6 +77,25 @@ def test_a_front_desk_issues_lists_shows_modifies_and_cancels_a_stay(
     assert _on_lock(simulator, ROOM_1) == []
 
 
+def test_a_disclosed_code_is_replaced_by_new_code_on_every_door(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, simulator)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    _bridge(
+        config, "grants", "create", "room-1", "--start", tomorrow.isoformat(),
+        "--end", (tomorrow + timedelta(days=2)).isoformat(), "--code", "582914",
+    )  # fmt: skip
+
+    renewed = _bridge(config, "grants", "new-code", "1")
+
+    assert renewed.returncode == 0, renewed.stderr
+    [fresh] = _on_lock(simulator, ROOM_1)
+    assert fresh != "582914"
+    assert f"code {fresh}" in renewed.stdout
+    assert _on_lock(simulator, MAIN_ENTRANCE) == [fresh]
+
+
 def test_bad_input_and_missing_credentials_get_a_message_and_no_traceback(
     simulator: RunningSimulator, tmp_path: Path
 ) -> None:

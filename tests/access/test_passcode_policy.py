@@ -12,9 +12,12 @@ from ttlock_bridge.access.errors import InvalidInput
 from ttlock_bridge.access.passcode_policy import (
     CodeDenied,
     CodeNotDigits,
+    CodeNotOnKeypad,
     CodeSpaceExhausted,
     CodeTooSimple,
     CodeWrongLength,
+    check_keypads,
+    common_keys,
     generate_code,
     is_trivial,
     validate_code,
@@ -133,3 +136,40 @@ def test_generation_uses_secrets_by_default() -> None:
 def test_generation_refuses_impossible_lengths(length: int) -> None:
     with pytest.raises(ValueError, match="code length must be 4-9"):
         generate_code(length, avoid=(), deny=())
+
+
+@given(
+    length=st.integers(4, 9),
+    keys=st.sets(st.sampled_from("0123456789"), min_size=3).map(lambda keys: "".join(sorted(keys))),
+    seed=st.integers(0, 2**32),
+)
+def test_generated_codes_use_only_the_keys_given(length: int, keys: str, seed: int) -> None:
+    if keys.replace("0", "") == "":
+        return
+    try:
+        code = generate_code(
+            length, avoid=(), deny=(), keys=keys, rng=SeededSource(random.Random(seed))
+        )
+    except CodeSpaceExhausted:  # e.g. 3 keys, 4 digits: hardly any non-trivial code exists
+        assert len(keys) <= 4
+        return
+    assert set(code) <= set(keys)
+    assert code[0] != "0"
+    validate_code(code)
+    check_keypads(code, {"door": keys})
+
+
+def test_the_shared_keys_of_a_cylinder_and_a_full_keypad_are_the_cylinders() -> None:
+    assert common_keys(["1234567", "0123456789"]) == "1234567"
+    assert common_keys([]) == "0123456789"
+    with pytest.raises(CodeSpaceExhausted, match="share only the keys"):
+        generate_code(6, avoid=(), deny=(), keys=common_keys(["1234567", "0789"]))
+
+
+def test_a_code_with_a_key_the_keypad_lacks_names_the_door_not_the_code() -> None:
+    check_keypads("516273", {"room-1": "1234567", "main": "0123456789"})
+    with pytest.raises(CodeNotOnKeypad) as refused:
+        check_keypads("582914", {"room-1": "1234567", "main": "0123456789"})
+    assert "room-1 (keys 1234567)" in str(refused.value)
+    assert "main" not in str(refused.value)
+    assert "582914" not in str(refused.value)

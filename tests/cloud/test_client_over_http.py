@@ -209,6 +209,18 @@ async def test_remote_unlock_switched_off_is_not_retried_and_says_what_to_do(
     assert calls(simulator, "/v3/lock/unlock") == 1
 
 
+async def test_a_padlock_refusing_a_remote_lock_gets_a_hint_about_locking_not_unlocking(
+    simulator: RunningSimulator,
+) -> None:
+    simulator.control("faults", {"path": "/v3/lock/lock", "count": 1, "errcode": -4043})
+    async with client_for(simulator.base_url) as client:
+        with pytest.raises(LockError) as refused:
+            await client.lock(ROOM_1)
+    assert refused.value.errcode == -4043
+    assert "cannot be locked remotely" in refused.value.guidance
+    assert "unlock" not in refused.value.guidance.lower()
+
+
 async def test_a_lock_without_gateway_is_not_retried(simulator: RunningSimulator) -> None:
     simulator.control("faults", {"path": "/v3/lock/lock", "count": 5, "errcode": -2012})
     async with client_for(simulator.base_url) as client:

@@ -64,12 +64,32 @@ def test_answers_that_repeat_identically_are_permanent(errcode: int) -> None:
 
 
 def test_remote_unlock_switched_off_tells_where_to_switch_it_on() -> None:
-    error = error_for(-4043, "The function is not supported for this lock.")
+    error = error_for(-4043, "The function is not supported for this lock.", "/v3/lock/unlock")
     assert "Remote unlock is switched off" in error.guidance
     assert "TTLock app" in error.guidance
     assert str(error).endswith(
         "(TTLock errcode -4043: The function is not supported for this lock.)"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/v3/lock/lock", "cannot be locked remotely"),
+        ("/v3/lock/configPassageMode", "no passage mode"),
+        ("/v3/keyboardPwd/add", "does not accept custom passcodes"),
+        ("/v3/keyboardPwd/change", "does not accept passcode changes"),
+        ("/v3/keyboardPwd/delete", "does not accept passcode deletion"),
+        ("/v3/lock/queryOpenState", "does not support this function"),
+        (None, "does not support this function"),
+    ],
+)
+def test_function_not_supported_gives_the_hint_for_the_command_that_was_sent(
+    path: str | None, words: str
+) -> None:
+    error = error_for(-4043, "The function is not supported for this lock.", path)
+    assert words in error.guidance
+    assert "unlock" not in error.guidance.lower()
 
 
 def test_unknown_errcodes_still_give_a_ttlock_error_with_generic_guidance() -> None:

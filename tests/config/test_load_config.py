@@ -211,3 +211,23 @@ def test_check_config_lists_problems_and_fails(tmp_path: Path) -> None:
     assert "rooms.room-3.doors[0]" in result.output
     assert "define [doors.room-9]" in result.output
     assert "1 problem(s)" in result.output
+
+
+def test_a_door_keypad_is_its_keys_and_defaults_to_all_ten(tmp_path: Path) -> None:
+    text = MINIMAL.replace("lock_id = 1000002", 'lock_id = 1000002\nkeypad = "7654321"')
+    config = load_config(write(tmp_path, text))
+
+    assert config.doors["room-1"].keypad == "1234567"
+    assert config.doors["main-entrance"].keypad == "0123456789"
+
+
+@pytest.mark.parametrize(
+    ("keypad", "message"),
+    [('"12a4"', "digits its keys carry"), ('"1212"', "at least 3 different keys"), ("1234", "")],
+)
+def test_a_keypad_that_cannot_make_a_code_is_refused_with_its_key(
+    tmp_path: Path, keypad: str, message: str
+) -> None:
+    text = MINIMAL.replace("lock_id = 1000002", f"lock_id = 1000002\nkeypad = {keypad}")
+    problem = by_key(problems_of(write(tmp_path, text)))["doors.room-1.keypad"]
+    assert message in problem.message

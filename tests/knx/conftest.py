@@ -12,6 +12,7 @@ import pytest
 from conftest import RunningSimulator, StartSimulator
 from ttlock_bridge.access import Access
 from ttlock_bridge.channels.knx import KnxChannel
+from ttlock_bridge.cloud import TTLockClient
 
 from .knxd import KNXD, RunningKnxd, running_knxd
 from .panel import Panel
@@ -23,6 +24,7 @@ class Bridge:
     access: Access
     channel: KnxChannel
     simulator: RunningSimulator
+    cloud: TTLockClient
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ async def bridge(
     simulator = start_simulator()
     config = write_config(tmp_path, simulator.base_url, tunnelling(knxd.port))
     async with running_channel(config, simulator.base_url) as running:
-        yield Bridge(running.access, running.channel, simulator)
+        yield Bridge(running.access, running.channel, simulator, running.cloud)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The LogicMachine's part in tests: a real xknx client on the same bus as the bridge.
 
-Like the LogicMachine, it holds a value for each of its objects, answers group reads for them,
-and writes them when the "installer" sets them; everything it receives is queued per address.
+Like the LogicMachine, it holds a value for each of its objects, answers group reads for them
+(after `answer_delay_s`, to play a slow panel), and writes them when the "installer" sets them;
+everything it receives is queued per address.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Panel:
         self.xknx = XKNX(connection_config=connection, telegram_received_cb=self._received)
         self.held: dict[str, Payload] = {}
         self.reads: list[str] = []
+        self.answer_delay_s = 0.0
         self._queues: defaultdict[str, asyncio.Queue[Payload]] = defaultdict(asyncio.Queue)
 
     async def __aenter__(self) -> Panel:
@@ -64,7 +66,12 @@ class Panel:
         if isinstance(telegram.payload, GroupValueRead):
             self.reads.append(address)
             if address in self.held:
-                self._send(address, GroupValueResponse(self.held[address]))
+                answer = GroupValueResponse(self.held[address])
+                if self.answer_delay_s:
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(self.answer_delay_s, self._send, address, answer)
+                else:
+                    self._send(address, answer)
         elif isinstance(telegram.payload, GroupValueWrite):
             self.held[address] = telegram.payload.value
             self._queues[address].put_nowait(telegram.payload.value)

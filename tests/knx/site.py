@@ -91,6 +91,7 @@ def tunnel_to(port: int) -> ConnectionConfig:
 class RunningChannel:
     access: Access
     channel: KnxChannel
+    cloud: TTLockClient
 
 
 @asynccontextmanager
@@ -111,7 +112,7 @@ async def running_channel(
     try:
         if connected:
             await wait_until_ready(channel)
-        yield RunningChannel(access, channel)
+        yield RunningChannel(access, channel, cloud)
     finally:
         await channel.stop()
         await cloud.aclose()

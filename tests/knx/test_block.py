@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from ttlock_bridge.access import DoorStatus, GrantView
+from ttlock_bridge.access import DoorStatus, GrantView, RoomIssue, StayOutcome
 from ttlock_bridge.access.errors import CodeClash, GrantNotFound, UnknownRoom
 from ttlock_bridge.access.passcode_policy import CodeTooSimple, CodeWrongLength
 from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
@@ -71,7 +71,39 @@ def test_a_date_without_its_time_leaves_the_time_to_the_config_and_empty_code_ge
     seen = block(
         code="", from_date=datetime.date(2026, 11, 23), to_date=datetime.date(2026, 11, 25)
     )
-    assert seen.issue_request() == IssueRequest("2026-11-23", "2026-11-25", None)
+    assert seen.issue_request() == IssueRequest(
+        "2026-11-23",
+        "2026-11-25",
+        None,
+        defaulted=(BlockObject.FROM_TIME, BlockObject.TO_TIME),
+    )
+
+
+def test_optional_time_objects_that_never_answered_are_absent_and_not_read_again() -> None:
+    seen = block(
+        code="", from_date=datetime.date(2026, 11, 23), to_date=datetime.date(2026, 11, 25)
+    )
+    assert seen.mark_unanswered_absent() == [BlockObject.FROM_TIME, BlockObject.TO_TIME]
+    assert seen.missing_inputs() == []
+    seen.saw(BlockObject.TO_TIME, datetime.time(10, 0), panel_wrote=False)  # a late answer
+    assert seen.absent == {BlockObject.FROM_TIME}
+    request = seen.issue_request()
+    assert isinstance(request, IssueRequest)
+    assert request.end == "2026-11-25T10:00"
+    assert request.defaulted == (BlockObject.FROM_TIME,)
+
+
+def test_the_code_the_bridge_issued_is_not_taken_for_a_typed_code() -> None:
+    room = block(from_date=datetime.date(2026, 11, 23), to_date=datetime.date(2026, 11, 25))
+    room.writeback(RoomIssue(StayOutcome.NEW, view(door("room-12", "active"))))
+    room.saw(BlockObject.CODE, "583921", panel_wrote=False)  # the bridge's own write-back
+    request = room.issue_request()
+    assert isinstance(request, IssueRequest)
+    assert request.code is None
+    room.saw(BlockObject.CODE, "583921", panel_wrote=True)  # the desk typed it on purpose
+    request = room.issue_request()
+    assert isinstance(request, IssueRequest)
+    assert request.code == "583921"
 
 
 @pytest.mark.parametrize(
@@ -87,7 +119,9 @@ def test_no_dates_is_refused_before_anything_is_asked(seen: dict[str, object]) -
 
 
 def test_writeback_shows_code_name_id_and_status_last() -> None:
-    written = block().writeback(view(door("room-12", "active"), door("main", "active")))
+    written = block().writeback(
+        RoomIssue(StayOutcome.NEW, view(door("room-12", "active"), door("main", "active")))
+    )
     assert list(written.items()) == [
         (BlockObject.CODE, "583921"),
         (BlockObject.NAME, "R12 2311-2511"),
@@ -122,6 +156,27 @@ def test_grant_status_words_come_from_door_statuses(
     doors: tuple[DoorStatus, ...], word: str
 ) -> None:
     assert status_words.for_grant(view(*doors)) == word
+
+
+@pytest.mark.parametrize(
+    ("outcome", "defaulted", "word"),
+    [
+        (StayOutcome.NEW, False, "OK 2 DOORS"),
+        (StayOutcome.CHANGED, False, "OK CHANGED"),
+        (StayOutcome.NEXT_STAY, False, "OK NEXT STAY"),
+        (StayOutcome.NEW, True, "OK STD TIMES"),
+        (StayOutcome.NEXT_STAY, True, "OK STD TIMES"),
+    ],
+)
+def test_an_ok_says_what_happened_and_whether_a_default_was_used(
+    outcome: StayOutcome, defaulted: bool, word: str
+) -> None:
+    doors = (door("a", "active"), door("b", "active"))
+    assert status_words.for_grant(view(*doors), outcome, defaulted_times=defaulted) == word
+    pending = (door("a", "active"), door("b", "pending", -3003))
+    assert status_words.for_grant(view(*pending), outcome, defaulted_times=defaulted) == (
+        "PENDING 1/2"
+    )
 
 
 @pytest.mark.parametrize(

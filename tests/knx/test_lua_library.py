@@ -125,10 +125,27 @@ def test_the_trigger_again_changes_the_current_grant(rest_bridge: RunningBridge)
     first = dict(issue(rest_bridge, block(1, 3, code="583921"))["writes"])
     again = issue(rest_bridge, block(1, 5, code="583921"))
 
-    assert again["result"] == "OK 2 DOORS"
+    assert again["result"] == "OK CHANGED"
     assert dict(again["writes"])["1/1/8"] == first["1/1/8"]
     grant = rest_bridge.api.get(f"/api/v1/grants/{first['1/1/8']}").json()
     assert grant["end"].startswith(days_from_today(5).isoformat())
+
+
+def test_the_next_guests_stay_is_a_new_grant_not_a_change_of_the_current_one(
+    rest_bridge: RunningBridge,
+) -> None:
+    first = dict(issue(rest_bridge, block(1, 3, code="583921"))["writes"])
+    following = issue(rest_bridge, block(3, 5, code=""))  # 14:00 arrival after 10:30 departure
+
+    assert following["result"] == "OK NEXT STAY"
+    written = dict(following["writes"])
+    assert written["1/1/8"] != first["1/1/8"]
+    assert written["1/1/1"] != "583921"
+    current = rest_bridge.api.get(f"/api/v1/grants/{first['1/1/8']}").json()
+    assert current["end"].startswith(days_from_today(3).isoformat())
+    assert sorted(p["keyboardPwd"] for p in rest_bridge.passcodes_on(ROOM_1)) == sorted(
+        ["583921", written["1/1/1"]]
+    )
 
 
 @pytest.mark.parametrize(

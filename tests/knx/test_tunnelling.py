@@ -110,13 +110,55 @@ async def test_the_trigger_again_modifies_the_rooms_grant(bridge: Bridge, panel:
     panel.write(TO_DATE, Dpt.DATE, later)
     panel.write(TRIGGER, Dpt.SWITCH, True)
 
-    assert await final_status(panel) == "OK 2 DOORS"
+    assert await final_status(panel) == "OK CHANGED"
     assert await panel.next_value(GRANT_ID, Dpt.COUNT) == first_id
     assert await panel.next_value(CODE, Dpt.TEXT) == code
     assert await panel.next_value(NAME, Dpt.TEXT) == f"R1 {arrive:%d%m}-{later:%d%m}"
     grants = await bridge.access.grants.find(room="room-1")
     assert [grant.end_local for grant in grants] == [f"{later.isoformat()} 10:30"]
     assert len(passcodes_on(bridge, ROOM_1)) == 1
+
+
+async def test_the_next_guests_stay_gets_its_own_grant_and_code(
+    bridge: Bridge, panel: Panel
+) -> None:
+    # The issue's input: the room holds a stay; the panel issues the next guest's stay, which
+    # starts the day the current one ends (15:00 after a 10:30 departure), and triggers.
+    set_stay(panel, days_from_today(1), days_from_today(3))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+    assert await final_status(panel) == "OK 2 DOORS"
+    first_id = await panel.next_value(GRANT_ID, Dpt.COUNT)
+    first_code = await panel.next_value(CODE, Dpt.TEXT)
+    first_name = await panel.next_value(NAME, Dpt.TEXT)
+
+    # The desk sets the new dates only: the code object still shows the current guest's code.
+    panel.write(FROM_DATE, Dpt.DATE, days_from_today(3))
+    panel.write(FROM_TIME, Dpt.TIME, datetime.time(15, 0))
+    panel.write(TO_DATE, Dpt.DATE, days_from_today(5))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+
+    assert await final_status(panel) == "OK NEXT STAY"
+    next_id = await panel.next_value(GRANT_ID, Dpt.COUNT)
+    next_code = await panel.next_value(CODE, Dpt.TEXT)
+    assert isinstance(first_id, int)
+    assert isinstance(next_id, int)
+    assert next_id != first_id
+    assert next_code != first_code
+    current = await bridge.access.grants.get(first_id)
+    assert (current.code, current.end_local) == (first_code, f"{days_from_today(3)} 10:30")
+    following = await bridge.access.grants.get(next_id)
+    assert following.start_local == f"{days_from_today(3)} 15:00"
+    for lock_id in (ROOM_1, MAIN_ENTRANCE):
+        held = sorted(entry["keyboardPwd"] for entry in passcodes_on(bridge, lock_id))
+        assert held == sorted([first_code, next_code])
+    assert first_name != await panel.next_value(NAME, Dpt.TEXT)
+
+    # Changing the next stay's dates (they overlap it) changes that grant, not a third one.
+    panel.write(TO_DATE, Dpt.DATE, days_from_today(6))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+    assert await final_status(panel) == "OK CHANGED"
+    assert await panel.next_value(GRANT_ID, Dpt.COUNT) == next_id
+    assert len(await bridge.access.grants.find(room="room-1")) == 2
 
 
 @pytest.mark.parametrize(
@@ -234,3 +276,16 @@ async def test_a_zero_on_the_unlock_object_does_nothing(bridge: Bridge, panel: P
 
     assert await panel.next_value(STATUS, Dpt.TEXT) == "NEW CODE"
     assert bridge.simulator.state()["calls"].get("/v3/lock/unlock", 0) == 0
+
+
+async def test_a_room_lock_without_gateway_shows_a_failure_word_not_pending(
+    bridge: Bridge, panel: Panel
+) -> None:
+    bridge.simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    set_stay(panel, days_from_today(1), days_from_today(3))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+
+    assert await final_status(panel) == "ERR GATEWAY"
+    [grant] = await bridge.access.grants.find(room="room-1")
+    room = next(door for door in grant.doors if door.door == "room-1")
+    assert (room.status, room.errcode, room.next_attempt_ms) == ("failed", -2012, None)

@@ -132,3 +132,57 @@ def test_drift_shows_a_passcode_added_behind_the_bridges_back(bridge: RunningBri
     assert [
         (item["door"], item["masked_code"], item["ours"]) for item in drift["unknown_on_locks"]
     ] == [("room-4", "****90", False)]
+
+
+def test_a_new_code_is_drawn_and_placed_on_every_door(bridge: RunningBridge) -> None:
+    created = bridge.api.post("/api/v1/grants", json=stay(code="583190")).json()
+
+    response = bridge.api.post(f"/api/v1/grants/{created['id']}/new-code")
+
+    assert response.status_code == 200
+    fresh = response.json()
+    assert fresh["id"] == created["id"]
+    assert fresh["code"] not in ("583190", created["code"])
+    assert fresh["summary"] == "active"
+    for lock_id in (ROOM_1, MAIN_ENTRANCE):
+        assert [p["keyboardPwd"] for p in bridge.passcodes_on(lock_id)] == [fresh["code"]]
+
+
+def test_a_new_code_for_a_cancelled_grant_is_409_and_for_none_404(bridge: RunningBridge) -> None:
+    grant_id = bridge.api.post("/api/v1/grants", json=stay()).json()["id"]
+    bridge.api.delete(f"/api/v1/grants/{grant_id}")
+
+    assert bridge.api.post(f"/api/v1/grants/{grant_id}/new-code").status_code == 409
+    assert bridge.api.post("/api/v1/grants/999/new-code").status_code == 404
+
+
+def test_issuing_by_room_changes_an_overlapping_stay_and_adds_the_next_one(
+    bridge: RunningBridge,
+) -> None:
+    first = bridge.api.post(
+        "/api/v1/rooms/room-1/stays", json={"start": TOMORROW, "end": IN_THREE_DAYS}
+    )
+    assert first.status_code == 201
+    assert first.json()["outcome"] == "new"
+    grant_id = first.json()["grant"]["id"]
+    in_five_days = (date.today() + timedelta(days=5)).isoformat()
+
+    changed = bridge.api.post(
+        "/api/v1/rooms/room-1/stays", json={"start": TOMORROW, "end": in_five_days}
+    )
+    following = bridge.api.post(
+        "/api/v1/rooms/room-1/stays",
+        json={"start": in_five_days, "end": (date.today() + timedelta(days=7)).isoformat()},
+    )
+
+    assert changed.status_code == 200
+    assert (changed.json()["outcome"], changed.json()["grant"]["id"]) == ("changed", grant_id)
+    assert following.status_code == 201
+    assert following.json()["outcome"] == "next_stay"
+    assert following.json()["grant"]["id"] != grant_id
+    assert (
+        bridge.api.post(
+            "/api/v1/rooms/nowhere/stays", json={"start": TOMORROW, "end": in_five_days}
+        ).status_code
+        == 404
+    )

@@ -7,6 +7,7 @@ Start with `Access`.
 from ttlock_bridge.access.cleanup import CleanupItem, CleanupReport, DriftItem, DriftReport
 from ttlock_bridge.access.core import Access
 from ttlock_bridge.access.grants import GrantChanges, GrantRequest
+from ttlock_bridge.access.stays import RoomIssue, StayOutcome
 from ttlock_bridge.access.views import DoorStatus, GrantView
 
 __all__ = [
@@ -19,4 +20,6 @@ __all__ = [
     "GrantChanges",
     "GrantRequest",
     "GrantView",
+    "RoomIssue",
+    "StayOutcome",
 ]

@@ -1,7 +1,8 @@
 """`Access`: the access core assembled from a configuration, a store and a cloud client.
 
-Channels hold one `Access` and call `grants`, `cleanup` and `reconciler`; `run_forever` is the
-background work of the service: reconciler passes and the nightly cleanup.
+Channels hold one `Access` and call `grants`, `stays` (issue by room), `cleanup` and
+`reconciler`; `run_forever` is the background work of the service: reconciler passes and the
+nightly cleanup.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime, timedelta
 from ttlock_bridge.access.cleanup import Cleanup
 from ttlock_bridge.access.grants import GrantService
 from ttlock_bridge.access.reconciler import Reconciler
+from ttlock_bridge.access.stays import RoomStays
 from ttlock_bridge.access.time_window import from_utc_ms, to_utc_ms
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock, wall_clock_ms
@@ -41,8 +43,10 @@ class Access:
             clock=self.clock,
             code_length=defaults.code_length,
             deny_codes=defaults.deny_codes,
+            keypads={door.lock_id: door.keypad for door in config.doors.values()},
         )
         self.grants = GrantService(config, transactions, cloud, self.reconciler, self.clock)
+        self.stays = RoomStays(config, self.grants, self.clock)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
 
     def next_cleanup_ms(self, after_ms: int) -> int:

@@ -19,7 +19,13 @@ from ttlock_bridge.access.errors import (
     UnknownDoor,
     UnknownRoom,
 )
-from ttlock_bridge.access.passcode_policy import generate_code, validate_code
+from ttlock_bridge.access.passcode_policy import (
+    ALL_KEYS,
+    check_keypads,
+    common_keys,
+    generate_code,
+    validate_code,
+)
 from ttlock_bridge.access.passcode_tag import new_grant_tag
 from ttlock_bridge.access.reconciler import Reconciler
 from ttlock_bridge.access.time_window import Window, WindowInPast, parse_instant, parse_window
@@ -88,13 +94,13 @@ class GrantService:
         )
         if request.code is not None:
             validate_code(request.code, deny=defaults.deny_codes)
+            check_keypads(request.code, self.keypads(doors))
         taken = await self._codes_on(doors)
         if request.code is not None:
             _refuse_clash(request.code, taken)
             code = request.code
         else:
-            every_taken = set().union(*taken.values())
-            code = generate_code(defaults.code_length, avoid=every_taken, deny=defaults.deny_codes)
+            code = self._fresh_code(doors, taken)
         name = " ".join((request.name or request.room or _door_names(doors)).split())
         if not name:
             raise InvalidInput("a grant needs a name: give one, or a room")
@@ -134,6 +140,7 @@ class GrantService:
         if changes.code is not None and changes.code != grant.code:
             validate_code(changes.code, deny=defaults.deny_codes)
             doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
+            check_keypads(changes.code, self.keypads(doors))
             _refuse_clash(changes.code, await self._codes_on(doors))
         name = None if changes.name is None else " ".join(changes.name.split()) or None
         await self._run(
@@ -146,6 +153,44 @@ class GrantService:
         )
         await self._reconciler.reconcile_grant(grant_id)
         return await self.get(grant_id)
+
+    async def new_code(self, grant_id: int) -> GrantView:
+        """Replace the grant's code with a fresh generated one (e.g. the code was disclosed),
+        placed on every door like a code change; the old code is gone once each door is done.
+
+        Raises `GrantNotFound`, `GrantClosed` for a cancelled or ended grant, and
+        `CodeSpaceExhausted` when no free code can be drawn.
+        """
+        grant = await self._grant(grant_id)
+        if grant.state is GrantState.CANCELLED or grant.end_ms <= self._clock():
+            raise GrantClosed(f"grant {grant_id} is cancelled or has ended: create a new grant")
+        doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
+        taken = await self._codes_on(doors)
+        code = self._fresh_code(doors, taken, also_avoid=grant.code)
+        await self._run(_apply_new_code, grant_id, code, self._clock())
+        log.info("grant %s: a new code was drawn for %d door(s)", grant_id, len(doors))
+        await self._reconciler.reconcile_grant(grant_id)
+        return await self.get(grant_id)
+
+    def keypads(self, doors: Sequence[DoorRef]) -> dict[str, str]:
+        """Each door's keypad keys (`[doors.<door>] keypad`), e.g. `{"room-1": "1234567"}`."""
+        configured = self._config.doors
+        return {
+            ref.door: configured[ref.door].keypad if ref.door in configured else ALL_KEYS
+            for ref in doors
+        }
+
+    def _fresh_code(
+        self, doors: Sequence[DoorRef], taken: dict[str, set[str]], also_avoid: str = ""
+    ) -> str:
+        """A generated code enterable on every door and on none of them yet."""
+        defaults = self._config.defaults
+        return generate_code(
+            defaults.code_length,
+            avoid=set().union(*taken.values()) | {also_avoid},
+            deny=defaults.deny_codes,
+            keys=common_keys(self.keypads(doors).values()),
+        )
 
     async def cancel(self, grant_id: int) -> GrantView:
         """Withdraw the grant: its passcode is deleted from every door, retried until confirmed."""
@@ -277,6 +322,19 @@ def _apply_changes(
         if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
             placement.status = PlacementStatus.PENDING
         placement.next_attempt_at_ms = None
+
+
+def _apply_new_code(session: Session, grant_id: int, code: str, now_ms: int) -> None:
+    grant = session.get_one(Grant, grant_id)
+    _apply_changes(
+        session,
+        grant_id,
+        window=Window(grant.start_ms, grant.end_ms),
+        code=code,
+        name=None,
+        now_ms=now_ms,
+    )
+    grant.code_generated = True
 
 
 def _cancel(session: Session, grant_id: int, now_ms: int) -> None:

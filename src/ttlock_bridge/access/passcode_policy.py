@@ -13,18 +13,23 @@ digits" with -2032, and guests' codes must resist a glance at the keypad):
 
 Generated codes also never start with 0, because KNX values, spreadsheets and the cloud's
 int-or-string fields silently drop leading zeros. Codes typed by people may start with 0.
+
+Some keypads have fewer keys (a cylinder keypad with 1-7 only: `[doors.<door>] keypad`): a code
+must be enterable on every door it is placed on, so codes are drawn from the keys all of the
+grant's doors share, and a typed code with a key a door lacks is refused, naming that door.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from itertools import pairwise
 from typing import Final, Protocol
 
 from ttlock_bridge.access.errors import AccessError, InvalidInput
 
 CODE_LENGTHS: Final = (4, 9)
+ALL_KEYS: Final = "0123456789"
 _MAX_DRAWS: Final = 1000
 
 
@@ -48,6 +53,10 @@ class CodeWrongLength(CodeRejected):
 
 class CodeTooSimple(CodeRejected):
     """The code is trivial to guess (see the module docstring)."""
+
+
+class CodeNotOnKeypad(CodeRejected):
+    """The code uses a key that one of the grant's doors' keypads does not have."""
 
 
 class CodeDenied(CodeRejected):
@@ -90,20 +99,49 @@ def validate_code(
         raise CodeDenied("this passcode is on the property's deny-list")
 
 
+def check_keypads(code: str, keypads: Mapping[str, str]) -> None:
+    """Raise `CodeNotOnKeypad` naming the doors (name -> keys, e.g. `"1234567"`) whose keypad
+    cannot enter `code`; the message never repeats the code."""
+    lacking = [door for door, keys in keypads.items() if not set(code) <= set(keys)]
+    if lacking:
+        details = ", ".join(f"{door} (keys {keypads[door]})" for door in lacking)
+        raise CodeNotOnKeypad(
+            f"this passcode uses a key the keypad of {details} does not have: choose a code "
+            "of those keys, or leave it out to have one generated"
+        )
+
+
+def common_keys(keypads: Iterable[str]) -> str:
+    """The keys every one of `keypads` has, sorted (all ten digits for no keypad at all)."""
+    shared = set(ALL_KEYS)
+    for keys in keypads:
+        shared &= set(keys)
+    return "".join(sorted(shared))
+
+
 def generate_code(
     length: int,
     *,
     avoid: Collection[str],
     deny: Collection[str],
+    keys: str = ALL_KEYS,
     rng: RandomSource = secrets,
 ) -> str:
-    """A fresh non-trivial code of `length` digits, not in `avoid` (codes taken) nor `deny`."""
+    """A fresh non-trivial code of `length` digits drawn from `keys` (see `common_keys`), not
+    starting with 0, not in `avoid` (codes taken) nor `deny`. Raises `CodeSpaceExhausted` when
+    none is found (too many taken, or fewer than 3 shared keys)."""
     shortest, longest = CODE_LENGTHS
     if not shortest <= length <= longest:
         raise ValueError(f"code length must be {shortest}-{longest}, not {length}")
-    lowest = 10 ** (length - 1)
+    first_keys = keys.replace("0", "")
+    if len(set(keys)) < 3 or not first_keys:
+        raise CodeSpaceExhausted(
+            f"the doors' keypads share only the keys {keys!r}: a passcode needs at least 3"
+        )
     for _ in range(_MAX_DRAWS):
-        code = str(lowest + rng.randbelow(9 * lowest))
+        code = first_keys[rng.randbelow(len(first_keys))] + "".join(
+            keys[rng.randbelow(len(keys))] for _ in range(length - 1)
+        )
         if not is_trivial(code) and code not in avoid and code not in deny:
             return code
     raise CodeSpaceExhausted(

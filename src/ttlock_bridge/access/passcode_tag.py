@@ -40,6 +40,13 @@ def format_name(human: str, grant_tag: str) -> str:
     return f"{shortened} {suffix}" if shortened else suffix
 
 
+def human_part(name: str) -> str:
+    """The name without our tag: `Smith 23-25/11 #tb-7K2QF9` -> `Smith 23-25/11`; a name that
+    is not ours is returned as it is (whitespace collapsed)."""
+    match = _TAGGED_NAME.search(name)
+    return " ".join((name[: match.start()] if match else name).split())
+
+
 def parse_tag(name: str | None) -> str | None:
     """The grant tag in a passcode name, or None if the name is not one of ours."""
     if not name:

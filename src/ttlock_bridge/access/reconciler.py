@@ -12,11 +12,11 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
-from ttlock_bridge.access.passcode_policy import generate_code
+from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.planner import (
     Add,
@@ -34,13 +34,8 @@ from ttlock_bridge.access.planner import (
 )
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import (
-    GatewayError,
-    TransportError,
-    TTLockClient,
-    TTLockError,
-)
 from ttlock_bridge.cloud import Passcode as CloudPasscode
+from ttlock_bridge.cloud import TransportError, TTLockClient, TTLockError
 
 log = logging.getLogger("ttlock_bridge.reconciler")
 
@@ -67,14 +62,17 @@ class Reconciler:
         clock: Clock,
         code_length: int = 6,
         deny_codes: Collection[str] = (),
+        keypads: Mapping[int, str] | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent)."""
         self._transactions = transactions
         self._cloud = cloud
         self._zone = zone
         self._clock = clock
         self._code_length = code_length
         self._deny_codes = frozenset(deny_codes)
+        self._keypads = dict(keypads or {})
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._grant_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -180,9 +178,11 @@ class Reconciler:
 
     async def _fresh_code(self, grant_id: int) -> str:
         taken: set[str] = set()
-        for lock_id in await self._transactions(ledger.lock_ids_of, grant_id):
+        lock_ids = await self._transactions(ledger.lock_ids_of, grant_id)
+        for lock_id in lock_ids:
             taken |= {found.keyboard_pwd async for found in self._cloud.passcodes(lock_id)}
-        return generate_code(self._code_length, avoid=taken, deny=self._deny_codes)
+        keys = common_keys(self._keypads.get(lock_id, ALL_KEYS) for lock_id in lock_ids)
+        return generate_code(self._code_length, avoid=taken, deny=self._deny_codes, keys=keys)
 
     async def _find_ours(self, lock_id: int, grant_tag: str) -> Held | None:
         """Our tagged passcode on the lock, if the cloud has it (newest first)."""
@@ -193,7 +193,7 @@ class Reconciler:
 
     async def _fail(self, work: ledger.Work, step: Step, error: TTLockError) -> None:
         in_doubt = isinstance(error, TransportError) and isinstance(step, Add | Change | Delete)
-        retryable = error.transient or isinstance(error, GatewayError | TransportError)
+        retryable = error.retry_later
         removing = work.view.wanted is None
         stalled = not (retryable or removing or in_doubt)
         failures = await self._transactions(ledger.attempts_of, work.placement_id)

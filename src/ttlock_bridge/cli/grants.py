@@ -1,7 +1,8 @@
-"""`ttlock-bridge grants create|list|show|modify|cancel`, `cleanup` and `drift`.
+"""`ttlock-bridge grants create|list|show|modify|new-code|cancel`, `cleanup` and `drift`.
 
 They act on the property exactly as the service does: the configuration file, its database
-and the TTLock account from the environment. Only `create` and `show` print full passcodes.
+and the TTLock account from the environment. Only `create`, `show`, `new-code` (and `modify`
+given a code) print full passcodes.
 """
 
 from __future__ import annotations
@@ -130,6 +131,17 @@ def modify(
             return await access.grants.modify(grant_id, changes)
 
     _print_grant(run_command(run), show_code=code is not None)
+
+
+@grants_app.command("new-code")
+def new_code(grant_id: GrantId, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
+    """Give a grant a fresh generated code (e.g. the old one was disclosed), on every door."""
+
+    async def run() -> GrantView:
+        async with property_access(load_config_or_problem(config)) as access:
+            return await access.grants.new_code(grant_id)
+
+    _print_grant(run_command(run), show_code=True)
 
 
 @grants_app.command("cancel")

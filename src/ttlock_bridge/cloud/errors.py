@@ -1,11 +1,14 @@
 """Every way a TTLock call can fail, as one exception hierarchy keyed by TTLock's `errcode`.
 
 The catalogue below is the single place that knows, for each errcode, which kind of failure it
-is, what a person should do about it, and whether trying again later can help. Code above the
-client catches the classes; people read `guidance`.
+is, what a person should do about it, and whether trying again can help: at once (`transient`,
+the client's own retries), later (`retry_later`, the reconciler's background retries), or never
+until a person acts (neither: a placement fails at once with the guidance). Code above the client
+catches the classes; people read `guidance`.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 GENERIC_GUIDANCE = (
     "TTLock refused the request: look the errcode up in the TTLock error table "
@@ -16,7 +19,9 @@ GENERIC_GUIDANCE = (
 class TTLockError(Exception):
     """A failed TTLock call: `errcode` and `message` as TTLock sent them, `guidance` for a person.
 
-    `transient` says whether the same call may succeed if simply repeated a little later.
+    `transient` says whether the same call may succeed if simply repeated within seconds;
+    `retry_later` whether it may succeed minutes or hours later without anyone acting (a gateway
+    coming back online); when both are false, only a person can fix it.
     `errcode` is None for failures that never got a TTLock answer (network, HTTP 5xx).
     """
 
@@ -27,11 +32,13 @@ class TTLockError(Exception):
         guidance: str = GENERIC_GUIDANCE,
         *,
         transient: bool = False,
+        retry_later: bool | None = None,
     ) -> None:
         self.errcode = errcode
         self.message = message
         self.guidance = guidance
         self.transient = transient
+        self.retry_later = transient if retry_later is None else retry_later
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -82,14 +89,33 @@ class InvalidRequestError(TTLockError):
 
 
 class TransportError(TTLockError):
-    """No usable TTLock answer: network failure, timeout, HTTP error status or non-JSON body."""
+    """No usable TTLock answer: network failure, timeout, HTTP error status or non-JSON body.
+
+    Always worth a later retry: the outcome is unknown, and the network or TTLock may recover.
+    """
+
+    def __init__(
+        self,
+        errcode: int | None,
+        message: str,
+        guidance: str = GENERIC_GUIDANCE,
+        *,
+        transient: bool = False,
+    ) -> None:
+        super().__init__(errcode, message, guidance, transient=transient, retry_later=True)
 
 
 @dataclass(frozen=True)
 class CatalogueEntry:
+    """One errcode (reference §4): its class, what a person should do (`guidance_for`, by API
+    path when the advice depends on the command sent, e.g. -4043 per §4.2 and §6), and whether
+    retrying helps now (`transient`) or later (`retry_later`)."""
+
     kind: type[TTLockError]
     guidance: str
     transient: bool = False
+    retry_later: bool = False
+    guidance_for: Mapping[str, str] = field(default_factory=dict)
 
 
 CATALOGUE: dict[int, CatalogueEntry] = {
@@ -152,8 +178,23 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     ),
     -4043: CatalogueEntry(
         LockError,
-        "Remote unlock is switched off for this lock (or the lock lacks the feature): turn it "
-        "on in the TTLock app under the lock's settings",
+        "This lock does not support this function (TTLock answered 'function not supported'): "
+        "check the lock's model and settings in the TTLock app",
+        guidance_for={
+            "/v3/lock/unlock": "Remote unlock is switched off for this lock (or the lock lacks "
+            "the feature): turn it on in the TTLock app under the lock's settings",
+            "/v3/lock/lock": "This lock cannot be locked remotely (many padlocks and some "
+            "cylinders only lock by hand or by auto-lock): lock it at the door, or set an "
+            "auto-lock time in the TTLock app",
+            "/v3/lock/configPassageMode": "This lock has no passage mode: leave it off for "
+            "this door",
+            "/v3/keyboardPwd/add": "This lock does not accept custom passcodes through the "
+            "gateway: issue the code with the TTLock app next to the lock, or use another door",
+            "/v3/keyboardPwd/change": "This lock does not accept passcode changes through the "
+            "gateway: cancel the grant and issue a new one",
+            "/v3/keyboardPwd/delete": "This lock does not accept passcode deletion through the "
+            "gateway: delete the passcode with the TTLock app next to the lock",
+        },
     ),
     -4056: CatalogueEntry(
         LockError, "The lock's memory is full: delete unused passcodes, cards or fingerprints"
@@ -175,6 +216,7 @@ CATALOGUE: dict[int, CatalogueEntry] = {
         GatewayError,
         "The gateway is offline: check its power and network, then wait until the TTLock app "
         "shows it online",
+        retry_later=True,
     ),
     -3003: CatalogueEntry(
         GatewayError, "The gateway is busy with another command: try again", transient=True
@@ -189,6 +231,7 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     -3036: CatalogueEntry(
         GatewayError,
         "The lock is offline (out of the gateway's reach or its battery is flat): check it",
+        retry_later=True,
     ),
     -3037: CatalogueEntry(
         GatewayError, "The lock is busy with another command: try again", transient=True
@@ -225,16 +268,19 @@ CATALOGUE: dict[int, CatalogueEntry] = {
         QuotaError,
         "The TTLock API call limit is exceeded: poll less often, or raise the limit in the "
         "developer portal",
+        retry_later=True,
     ),
     30007: CatalogueEntry(
         QuotaError,
         "The monthly TTLock API call limit is used up (it resets on the 1st, Beijing time): "
         "upgrade the developer account or wait",
+        retry_later=True,
     ),
     # Clock.
     80000: CatalogueEntry(
         ClockError,
         "This computer's clock is more than 5 minutes off: enable time synchronisation (NTP)",
+        retry_later=True,
     ),
     # Request content.
     -3: CatalogueEntry(
@@ -257,9 +303,17 @@ CATALOGUE: dict[int, CatalogueEntry] = {
 }
 
 
-def error_for(errcode: int, message: str) -> TTLockError:
-    """The exception for a TTLock error answer; unknown errcodes give a generic TTLockError."""
+def error_for(errcode: int, message: str, path: str | None = None) -> TTLockError:
+    """The exception for a TTLock error answer to a call of `path` (e.g. `/v3/lock/lock`);
+    unknown errcodes give a generic TTLockError that no retry is expected to fix."""
     entry = CATALOGUE.get(errcode)
     if entry is None:
         return TTLockError(errcode, message)
-    return entry.kind(errcode, message, entry.guidance, transient=entry.transient)
+    guidance = entry.guidance_for.get(path or "", entry.guidance)
+    return entry.kind(
+        errcode,
+        message,
+        guidance,
+        transient=entry.transient,
+        retry_later=entry.retry_later or entry.transient,
+    )

@@ -93,7 +93,7 @@ class Transport:
             _log_failure(path, summary, started, error)
             raise error from failure
         try:
-            answer = read_answer(response)
+            answer = read_answer(response, path)
         except TTLockError as error:
             if isinstance(error, ClockError):
                 error.server_time_ms = server_time_ms(response.headers.get_list("date"))
@@ -103,8 +103,9 @@ class Transport:
         return answer
 
 
-def read_answer(response: httpx.Response) -> Answer:
-    """Turn an HTTP response into TTLock's answer object or raise the error it carries."""
+def read_answer(response: httpx.Response, path: str | None = None) -> Answer:
+    """Turn an HTTP response into TTLock's answer object or raise the error it carries; `path`
+    (the API path called) picks the guidance that fits the command sent."""
     if response.status_code >= 500:
         raise TransportError(
             None,
@@ -134,7 +135,7 @@ def read_answer(response: httpx.Response) -> Answer:
     except (TypeError, ValueError):
         errcode = -1
     if errcode != 0:
-        raise error_for(errcode, str(answer.get("errmsg", "")))
+        raise error_for(errcode, str(answer.get("errmsg", "")), path)
     return answer
 
 

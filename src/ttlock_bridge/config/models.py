@@ -56,6 +56,16 @@ def _parse_duration(value: object) -> object:
     return int(match["amount"]) * _DURATION_UNITS[match["unit"]]
 
 
+def _check_keypad(keys: str) -> str:
+    """`"1234567"` -> the keys sorted; a keypad needs 3 distinct digit keys for a usable code."""
+    if not (keys.isascii() and keys.isdigit()):
+        raise ValueError('a keypad is the digits its keys carry, e.g. "1234567"')
+    distinct = "".join(sorted(set(keys)))
+    if len(distinct) < 3:
+        raise ValueError("a keypad needs at least 3 different keys for a passcode to be usable")
+    return distinct
+
+
 def _check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -71,6 +81,8 @@ Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", strict=True)]
 DigitCode = Annotated[str, StringConstraints(pattern=r"^\d{4,9}$", strict=True)]
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
+Keypad = Annotated[str, StringConstraints(strict=True), AfterValidator(_check_keypad)]
+ALL_KEYS = "0123456789"
 
 
 class _Section(BaseModel):
@@ -103,6 +115,8 @@ class Door(_Section):
     """A lock as configured here; the table key is the door's friendly name."""
 
     lock_id: int = Field(gt=0, strict=True)
+    keypad: Keypad = ALL_KEYS
+    """The digits the door's keypad has (a cylinder keypad with keys 1-7: `"1234567"`)."""
 
 
 class Room(_Section):

@@ -35,6 +35,7 @@ class LockCommands:
             bolt=BoltState.UNLOCKED,
             auto_lock_seconds=await self._directory.auto_lock_seconds(door.lock_id),
             event_text="remote unlock",
+            event_method="REMOTE UNLOCK",
         )
 
     async def lock(self, door: DoorRef) -> None:
@@ -46,4 +47,5 @@ class LockCommands:
             at_ms=self._clock(),
             bolt=BoltState.LOCKED,
             event_text="remote lock",
+            event_method="REMOTE LOCK",
         )

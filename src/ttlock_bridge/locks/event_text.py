@@ -1,4 +1,6 @@
-"""Short human descriptions of lock records (reference §13.3), for channels and the API."""
+"""Human descriptions of lock records (reference §13.3), for channels and the API, and the one
+short ASCII word for each method that a channel with little room (KNX: 14 characters) puts
+first."""
 
 from __future__ import annotations
 
@@ -29,6 +31,42 @@ _DESCRIPTIONS = {
     55: "key fob",
     63: "passage mode auto unlock",
 }
+
+
+_METHOD_WORDS = {
+    1: "APP",
+    3: "REMOTE",
+    4: "PIN",
+    7: "CARD",
+    8: "FINGER",
+    9: "WRISTBAND",
+    10: "KEY",
+    11: "APP LOCK",
+    12: "REMOTE",
+    29: "FORCED OPEN",
+    30: "DOOR CLOSED",
+    31: "DOOR OPEN",
+    32: "INSIDE",
+    33: "FINGER LOCK",
+    34: "PIN LOCK",
+    35: "CARD LOCK",
+    36: "KEY LOCK",
+    44: "TAMPER",
+    45: "AUTO LOCK",
+    46: "BUTTON",
+    47: "LOCK BUTTON",
+    48: "KEYPAD BLOCKED",
+    49: "HOTEL CARD",
+    55: "FOB",
+    63: "PASSAGE OPEN",
+}
+
+
+def method_word(record_type: int, *, success: bool) -> str:
+    """E.g. `PIN`, `APP`, `AUTO LOCK`, `PIN REFUSED`, `EVENT 67`: ASCII capitals, the method
+    first so a channel that cuts the text keeps it."""
+    word = _METHOD_WORDS.get(record_type, f"EVENT {record_type}")
+    return word if success else f"{word} REFUSED"
 
 
 def describe(record_type: int, *, success: bool, masked_code: str | None, who: str | None) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ttlock_bridge.cloud import BoltState, bolt_state_after
 from ttlock_bridge.locks.callback import CallbackRecord, UnreadableCallback, read_callback
 from ttlock_bridge.locks.directory import LockDirectory
-from ttlock_bridge.locks.event_text import describe
+from ttlock_bridge.locks.event_text import describe, method_word
 from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.store import EventSource, Store
 from ttlock_bridge.store.events import add_event
@@ -116,4 +116,6 @@ class EventIntake:
                 else None
             ),
             event_text=text,
+            event_method=method_word(record.record_type, success=record.success),
+            event_who=record.username,
         )

@@ -50,15 +50,18 @@ class StateKeeper:
         battery: int | None = None,
         auto_lock_seconds: int | None = None,
         event_text: str | None = None,
+        event_method: str | None = None,
+        event_who: str | None = None,
     ) -> None:
-        """Take in what was learnt about the lock and publish it."""
+        """Take in what was learnt about the lock and publish it (`event_method` and
+        `event_who`: see `LockNews`)."""
         if battery is not None:
             self._states.record_battery(lock_id, battery, source=source, at_ms=at_ms)
         if bolt is not None and self._states.record_bolt(
             lock_id, bolt, source=source, at_ms=at_ms, auto_lock_seconds=auto_lock_seconds
         ):
             self._arm_auto_lock_news(lock_id)
-        await self._announce(lock_id, event_text)
+        await self._announce(lock_id, event_text, event_method, event_who)
 
     async def announce(self, lock_id: int, event_text: str) -> None:
         """Publish the lock's current state with this text (news from elsewhere)."""
@@ -71,7 +74,13 @@ class StateKeeper:
             timer.cancel()
         await asyncio.gather(*timers, return_exceptions=True)
 
-    async def _announce(self, lock_id: int, event_text: str | None) -> None:
+    async def _announce(
+        self,
+        lock_id: int,
+        event_text: str | None,
+        event_method: str | None = None,
+        event_who: str | None = None,
+    ) -> None:
         state = self.state(lock_id)
         news = LockNews(
             lock_id=lock_id,
@@ -80,6 +89,8 @@ class StateKeeper:
             battery=state.battery,
             event_text=event_text,
             inferred=state.bolt_inferred,
+            event_method=event_method,
+            event_who=event_who,
         )
         await self._publish(news)
 
@@ -97,4 +108,4 @@ class StateKeeper:
         self._timers.pop(lock_id, None)
         if self.state(lock_id).bolt_inferred:
             log.info("event=auto_lock_inferred lock_id=%d", lock_id)
-            await self._announce(lock_id, "auto lock (inferred)")
+            await self._announce(lock_id, "auto lock (inferred)", "AUTO LOCK")

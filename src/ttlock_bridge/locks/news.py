@@ -19,9 +19,11 @@ class LockNews:
     door: str | None
     bolt: str | None  # "locked" | "unlocked" | None when unknown
     battery: int | None  # percent, None until a source reported it
-    event_text: str | None  # short and human, e.g. "PIN R12" or "remote unlock"
+    event_text: str | None  # human, e.g. "passcode ****56 (R1 Smith)" or "remote unlock"
     inferred: bool = False  # true when the state was deduced (auto-lock timer), not reported
     gateway: str | None = None  # "online" | "offline" | "none" (no gateway) | None when unknown
+    event_method: str | None = None  # one short ASCII word first: "PIN", "REMOTE UNLOCK"...
+    event_who: str | None = None  # the passcode's, card's or user's name as TTLock gave it
 
 
 class LockNewsSubscriber(Protocol):

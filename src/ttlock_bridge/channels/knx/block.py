@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ttlock_bridge.access import GrantView
+from ttlock_bridge.access import RoomIssue
 from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.dpt import TEXT_LENGTH, Dpt, Value
 
@@ -56,31 +56,61 @@ INPUTS = (
 )
 """What the panel sets before pressing the trigger; read from the bus when not seen yet."""
 
+OPTIONAL_INPUTS = (BlockObject.FROM_TIME, BlockObject.TO_TIME)
+"""Inputs a block may lack: a site without time objects uses the check-in / check-out times."""
+
 
 @dataclass(frozen=True, slots=True)
 class IssueRequest:
-    """What trigger 1 asks for: a window in property-local ISO text and the code, if any."""
+    """What trigger 1 asks for: a window in property-local ISO text and the code, if any.
+
+    `defaulted` names the time objects whose value the panel never gave, so the window got the
+    property's check-in / check-out time for them (say so: a default is never silent).
+    """
 
     start: str
     end: str
     code: str | None
+    defaulted: tuple[BlockObject, ...] = ()
 
 
 @dataclass(slots=True)
 class RoomBlock:
-    """One room's block: its addresses and the last value seen on each object."""
+    """One room's block: its addresses, the last value seen on each object, the optional
+    objects that never answered a read (`absent`), and the code the bridge last issued into
+    the code object (`issued_code`: the current guest's, not a code the panel typed)."""
 
     room: str
     addresses: Mapping[BlockObject, str]
     seen: dict[BlockObject, Value] = field(default_factory=dict)
+    absent: set[BlockObject] = field(default_factory=set)
+    issued_code: str | None = None
 
     def missing_inputs(self) -> list[BlockObject]:
-        return [item for item in INPUTS if item not in self.seen]
+        """Inputs neither seen nor known to be absent: what a trigger must read first."""
+        return [item for item in INPUTS if item not in self.seen and item not in self.absent]
+
+    def saw(self, item: BlockObject, value: Value, *, panel_wrote: bool) -> None:
+        """A value from the bus; a code the panel writes is its own, no longer the issued one."""
+        self.seen[item] = value
+        self.absent.discard(item)
+        if item is BlockObject.CODE and panel_wrote:
+            self.issued_code = None
+
+    def mark_unanswered_absent(self) -> list[BlockObject]:
+        """After a read timed out: optional objects still unseen are absent (they may not
+        exist on this site); returns them."""
+        unanswered = [item for item in OPTIONAL_INPUTS if item not in self.seen]
+        self.absent.update(unanswered)
+        return unanswered
 
     def issue_request(self) -> IssueRequest | str:
         """The request trigger 1 makes from the values seen, or the status word refusing it.
 
-        A date without its time object gets the check-in / check-out time from the config.
+        A date without its time object gets the check-in / check-out time from the config, and
+        the request says so (`defaulted`). The code the bridge itself issued into the code
+        object is not a typed code: it asks for no code (keep it on a change, a fresh one for
+        another stay).
         """
         start = _local_iso(
             self.seen.get(BlockObject.FROM_DATE), self.seen.get(BlockObject.FROM_TIME)
@@ -90,15 +120,25 @@ class RoomBlock:
             return status_words.ERR_NO_DATES
         code = self.seen.get(BlockObject.CODE)
         text = code.strip() if isinstance(code, str) else ""
-        return IssueRequest(start=start, end=end, code=text or None)
+        if text == self.issued_code:
+            text = ""
+        defaulted = tuple(
+            item for item in OPTIONAL_INPUTS if not isinstance(self.seen.get(item), datetime.time)
+        )
+        return IssueRequest(start=start, end=end, code=text or None, defaulted=defaulted)
 
-    def writeback(self, view: GrantView) -> dict[BlockObject, Value]:
-        """What the panel shows after trigger 1, in writing order (status last)."""
+    def writeback(self, issue: RoomIssue, *, defaulted: bool = False) -> dict[BlockObject, Value]:
+        """What the panel shows after trigger 1, in writing order (status last); the code
+        written is remembered as the bridge's own (`issued_code`)."""
+        view = issue.grant
+        self.issued_code = view.code
         return {
             BlockObject.CODE: view.code,
             BlockObject.NAME: panel_name(self.room, view.start_local, view.end_local),
             BlockObject.GRANT_ID: view.id,
-            BlockObject.STATUS: status_words.for_grant(view),
+            BlockObject.STATUS: status_words.for_grant(
+                view, issue.outcome, defaulted_times=defaulted
+            ),
         }
 
 

@@ -91,16 +91,19 @@ def describe(settings: KnxSettings) -> str:
 
 
 class KnxBus:
-    """One connection to the bus; `on_value` gets every group write and response received."""
+    """One connection to the bus; `on_value` gets every group write and response received,
+    `on_connected` is called each time the connection is (re-)established."""
 
     def __init__(
         self,
         settings: KnxSettings,
         on_value: Callable[[GroupValue], None],
         environ: Mapping[str, str] = os.environ,
+        on_connected: Callable[[], None] = lambda: None,
     ) -> None:
         self._settings = settings
         self._on_value = on_value
+        self._on_connected = on_connected
         self._environ = environ
         self._xknx: XKNX | None = None
         self._connector: asyncio.Task[None] | None = None
@@ -169,13 +172,18 @@ class KnxBus:
             self.connected = True
             self.detail = f"connected ({where})"
             log.info("event=knx_connected where=%s", where)
+            self._on_connected()
             return
 
     def _state_changed(self, state: XknxConnectionState) -> None:
         where = describe(self._settings)
+        was_connected = self.connected
         self.connected = state is XknxConnectionState.CONNECTED
         if state is XknxConnectionState.CONNECTED:
             self.detail = f"connected ({where})"
+            if self._xknx is not None and not was_connected:  # a reconnect, not the first start
+                log.info("event=knx_reconnected where=%s", where)
+                self._on_connected()
         elif self._xknx is not None:  # lost after the first connection: xknx reconnects
             self.detail = f"reconnecting ({where}): connection lost"
             log.warning("event=knx_connection_lost where=%s", where)

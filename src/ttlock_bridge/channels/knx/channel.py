@@ -1,7 +1,9 @@
 """`KnxChannel`: room blocks on the bus in, grants from the access core out, results written back.
 
 Telegrams for a block's objects update what the block has seen; a write to its trigger runs the
-block's rules (block.py) against the access core, one trigger at a time per room. Lock news is
+block's rules (block.py) against the access core, one trigger at a time per room. The block's
+inputs are read when the channel connects and after every reconnect, so their values are known
+before a trigger; an optional time object that never answers is taken as absent. Lock news is
 written to the door objects configured for it.
 """
 
@@ -14,12 +16,13 @@ import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
-from ttlock_bridge.access import Access, GrantChanges, GrantRequest, GrantView
-from ttlock_bridge.access.passcode_policy import generate_code
+from ttlock_bridge.access import Access, RoomIssue
+from ttlock_bridge.access.passcode_policy import common_keys, generate_code
 from ttlock_bridge.channels.knx import status_words
-from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock
+from ttlock_bridge.channels.knx.block import INPUTS, BlockObject, IssueRequest, RoomBlock
 from ttlock_bridge.channels.knx.bus import GroupValue, KnxBus
 from ttlock_bridge.channels.knx.dpt import Dpt, UnreadableValue, Value, decode, encode
+from ttlock_bridge.channels.knx.event_text import event_text
 from ttlock_bridge.config.knx import KnxSettings
 from ttlock_bridge.locks import LockNews
 from ttlock_bridge.operations.readiness import ChannelStatus
@@ -30,8 +33,10 @@ log = logging.getLogger("ttlock_bridge.knx")
 Unlock = Callable[[DoorRef], Awaitable[object]]
 """Opens a door remotely (the service's lock commands)."""
 
-READ_TIMEOUT_SECONDS = 1.0
-"""How long trigger 1 waits for the panel to answer reads of values not seen yet."""
+READ_TIMEOUT_SECONDS = 2.0
+"""How long an object's read waits for the panel's answer: xknx's `ValueReader` default (2 s),
+the usual KNX tooling figure. A trigger waits this long only for inputs never seen; the block is
+read at connect, so an optional object that did not answer by then is absent and costs nothing."""
 
 
 class KnxChannel:
@@ -50,7 +55,7 @@ class KnxChannel:
         self._settings = settings
         self._access = access
         self._unlock = unlock
-        self._bus = KnxBus(settings, self._received, environ)
+        self._bus = KnxBus(settings, self._received, environ, on_connected=self._read_blocks)
         self._blocks = {
             room: RoomBlock(
                 room,
@@ -87,7 +92,8 @@ class KnxChannel:
         return ChannelStatus(self.name, self._bus.connected, self._bus.detail)
 
     async def publish(self, news: LockNews) -> None:
-        """Write lock state (1 = locked), battery and last event text to the door's objects."""
+        """Write lock state (1 = locked), battery and last event text (14 ASCII characters,
+        method first, see event_text.py) to the door's objects."""
         door = news.door or self._door_of_lock.get(news.lock_id)
         objects = self._settings.doors.get(door) if door else None
         if objects is None:
@@ -96,8 +102,9 @@ class KnxChannel:
             self._bus.write(objects.state, encode(Dpt.SWITCH, news.bolt == "locked"))
         if objects.battery is not None and news.battery is not None:
             self._bus.write(objects.battery, encode(Dpt.PERCENT, max(0, min(news.battery, 100))))
-        if objects.event is not None and news.event_text:
-            self._bus.write(objects.event, encode(Dpt.TEXT, news.event_text))
+        text = event_text(news.event_method, news.event_who, news.event_text)
+        if objects.event is not None and text:
+            self._bus.write(objects.event, encode(Dpt.TEXT, text))
 
     def _received(self, value: GroupValue) -> None:
         door = self._unlock_objects.get(value.address)
@@ -119,8 +126,25 @@ class KnxChannel:
             if value.is_write:
                 self._spawn(self._trigger(block, bool(decoded)))
             return
-        block.seen[item] = decoded
+        block.saw(item, decoded, panel_wrote=value.is_write)
         self._arrived[block.room].set()
+
+    def _read_blocks(self) -> None:
+        """At (re)connect: ask for every block input, so a trigger finds the values known."""
+        for block in self._blocks.values():
+            for item in INPUTS:
+                self._bus.read(block.addresses[item])
+        self._spawn(self._absent_unless_answered())
+
+    async def _absent_unless_answered(self) -> None:
+        await asyncio.sleep(READ_TIMEOUT_SECONDS)
+        for block in self._blocks.values():
+            if absent := block.mark_unanswered_absent():
+                log.info(
+                    "event=knx_object_absent room=%s objects=%s",
+                    block.room,
+                    ",".join(item.value for item in absent),
+                )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -158,7 +182,9 @@ class KnxChannel:
             self._write(block, BlockObject.STATUS, request)
             return
         try:
-            view = await self._grant_for(block.room, request)
+            issue = await self._access.stays.issue(
+                block.room, request.start, request.end, code=request.code
+            )
         except Exception as error:  # every failure becomes a word on the panel
             word = status_words.for_error(error)
             if word == status_words.ERR_BRIDGE:
@@ -172,43 +198,54 @@ class KnxChannel:
                 )
             self._write(block, BlockObject.STATUS, word)
             return
-        written = block.writeback(view)
+        if request.defaulted:
+            self._log_defaults(block, request, issue)
+        written = block.writeback(issue, defaulted=bool(request.defaulted))
         for item, value in written.items():
             self._write(block, item, value)
         log.info(
-            "event=knx_grant room=%s grant_id=%d status=%r",
+            "event=knx_grant room=%s grant_id=%d outcome=%s status=%r",
             block.room,
-            view.id,
+            issue.grant.id,
+            issue.outcome.value,
             written[BlockObject.STATUS],
         )
 
-    async def _grant_for(self, room: str, request: IssueRequest) -> GrantView:
-        grants = self._access.grants
-        current = await grants.current_for_room(room)
-        if current is None:
-            return await grants.create(
-                GrantRequest(start=request.start, end=request.end, room=room, code=request.code)
-            )
-        code = None if request.code in (None, current.code) else request.code
-        return await grants.modify(
-            current.id, GrantChanges(start=request.start, end=request.end, code=code)
+    def _log_defaults(self, block: RoomBlock, request: IssueRequest, issue: RoomIssue) -> None:
+        """A default replaced a value the panel never gave: the grant's record says so."""
+        defaults = self._access.config.defaults
+        used = {
+            BlockObject.FROM_TIME: f"check_in={defaults.check_in:%H:%M}",
+            BlockObject.TO_TIME: f"check_out={defaults.check_out:%H:%M}",
+        }
+        log.warning(
+            "event=knx_default_used room=%s grant_id=%d objects=%s defaults=%s "
+            "reason=time object never answered a read",
+            block.room,
+            issue.grant.id,
+            ",".join(item.value for item in request.defaulted),
+            ",".join(used[item] for item in request.defaulted),
         )
 
     async def _new_code(self, block: RoomBlock) -> None:
         """Trigger 0: a fresh code into +1, not on any door of the room; the cloud is untouched."""
-        defaults = self._access.config.defaults
-        doors = set(self._access.config.rooms[block.room].all_doors)
+        config = self._access.config
+        doors = set(config.rooms[block.room].all_doors)
         taken = {
             grant.code
             for grant in await self._access.grants.find()
             if doors & {door.door for door in grant.doors}
         }
-        code = generate_code(defaults.code_length, avoid=taken, deny=defaults.deny_codes)
+        keys = common_keys(config.doors[door].keypad for door in doors)
+        code = generate_code(
+            config.defaults.code_length, avoid=taken, deny=config.defaults.deny_codes, keys=keys
+        )
         self._write(block, BlockObject.CODE, code)
         self._write(block, BlockObject.STATUS, status_words.NEW_CODE)
 
     async def _read_missing(self, block: RoomBlock) -> None:
-        """Ask the bus for inputs not seen yet, and wait a little for the answers."""
+        """Ask the bus for inputs neither seen nor known absent, and wait for the answers as
+        long as KNX tooling does; optional objects that still did not answer are absent."""
         missing = block.missing_inputs()
         if not missing:
             return
@@ -222,8 +259,9 @@ class KnxChannel:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(arrived.wait(), left)
             arrived.clear()
+        block.mark_unanswered_absent()
 
     def _write(self, block: RoomBlock, item: BlockObject, value: Value) -> None:
         """Write an object; what we write is a value on the bus like any other, so keep it."""
-        block.seen[item] = value
+        block.saw(item, value, panel_wrote=False)
         self._bus.write(block.addresses[item], encode(item.dpt, value))

@@ -7,7 +7,7 @@ table for installers; keep the two in step.
 
 from __future__ import annotations
 
-from ttlock_bridge.access import GrantView
+from ttlock_bridge.access import GrantView, StayOutcome
 from ttlock_bridge.access.errors import AccessError, CodeClash, InvalidInput
 from ttlock_bridge.access.passcode_policy import CodeRejected
 from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
@@ -16,6 +16,9 @@ from ttlock_bridge.cloud.errors import error_for
 
 BUSY = "BUSY"
 NEW_CODE = "NEW CODE"
+OK_CHANGED = "OK CHANGED"
+OK_NEXT_STAY = "OK NEXT STAY"
+OK_STD_TIMES = "OK STD TIMES"
 ERR_NO_DATES = "ERR NO DATES"
 ERR_DATES = "ERR DATES"
 ERR_PAST = "ERR PAST"
@@ -50,9 +53,16 @@ def for_error(error: Exception) -> str:
     return ERR_BRIDGE
 
 
-def for_grant(view: GrantView) -> str:
-    """`OK 2 DOORS` when every door holds the code, `PENDING 1/2` while some retry, or the
-    failed door's reason."""
+def for_grant(
+    view: GrantView,
+    outcome: StayOutcome = StayOutcome.NEW,
+    *,
+    defaulted_times: bool = False,
+) -> str:
+    """The failed door's reason, `PENDING 1/2` while some doors retry, or, once every door
+    holds the code, which `OK` it is: `OK STD TIMES` (a time object never answered: the
+    check-in / check-out default was used), `OK NEXT STAY` (a new grant beside the room's
+    current stay), `OK CHANGED` (the room's current stay was changed), else `OK 2 DOORS`."""
     doors = view.doors
     failed = [door for door in doors if door.status == "failed"]
     if failed:
@@ -61,4 +71,10 @@ def for_grant(view: GrantView) -> str:
     active = sum(door.status == "active" for door in doors)
     if active < len(doors):
         return f"PENDING {active}/{len(doors)}"
+    if defaulted_times:
+        return OK_STD_TIMES
+    if outcome is StayOutcome.NEXT_STAY:
+        return OK_NEXT_STAY
+    if outcome is StayOutcome.CHANGED:
+        return OK_CHANGED
     return f"OK {active} DOOR" if active == 1 else f"OK {active} DOORS"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel, ConfigDict
 
-from ttlock_bridge.access import GrantChanges, GrantRequest
+from ttlock_bridge.access import GrantChanges, GrantRequest, StayOutcome
 from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES, RoomNotFound
 from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
+    CodeText,
     GrantChange,
     GrantIn,
     GrantOut,
     RoomOut,
+    Text,
+    TimeText,
 )
 
 router = APIRouter(
@@ -35,6 +39,47 @@ async def show_room(room: RoomName, bridge: BridgeDep) -> RoomOut:
     if room not in bridge.config.rooms:
         raise RoomNotFound(room)
     return await _room_out(bridge, room)
+
+
+class StayIn(BaseModel):
+    """A stay of the room: a window in property-local time (dates get check-in/out)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: TimeText
+    end: TimeText
+    name: Text | None = None
+    code: CodeText | None = None
+
+
+class StayOut(BaseModel):
+    """`changed`: the window overlapped the room's current stay, that grant was changed;
+    `next_stay`: it overlapped none, a new grant beside the room's other stay; `new`: the room
+    had no current stay."""
+
+    outcome: Literal["new", "next_stay", "changed"]
+    grant: GrantOut
+
+
+@router.post(
+    "/rooms/{room}/stays",
+    tags=["rooms"],
+    status_code=201,
+    summary="Issue by room: change the stay the window overlaps, or a new grant (next guest)",
+    responses={200: {"description": "The room's overlapping stay was changed"}},
+)
+async def issue_stay(
+    room: RoomName, stay: StayIn, bridge: BridgeDep, response: Response
+) -> StayOut:
+    if room not in bridge.config.rooms:
+        raise RoomNotFound(room)
+    issued = await bridge.access.stays.issue(
+        room, stay.start, stay.end, code=stay.code, name=stay.name
+    )
+    if issued.outcome is StayOutcome.CHANGED:
+        response.status_code = 200
+    grant = GrantOut.of(issued.grant, bridge.config.property.zone, reveal_code=True)
+    return StayOut(outcome=issued.outcome.value, grant=grant)
 
 
 @router.post(
@@ -80,6 +125,16 @@ async def modify_grant(grant_id: GrantId, change: GrantChange, bridge: BridgeDep
         grant_id,
         GrantChanges(start=change.start, end=change.end, name=change.name, code=change.code),
     )
+    return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
+
+
+@router.post(
+    "/grants/{grant_id}/new-code",
+    tags=["grants"],
+    summary="A fresh generated code (e.g. the old one was disclosed), placed on every door",
+)
+async def new_grant_code(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
+    view = await bridge.access.grants.new_code(grant_id)
     return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from ttlock_bridge.access.passcode_policy import validate_code
+from ttlock_bridge.access.passcode_policy import ALL_KEYS, check_keypads, validate_code
 from ttlock_bridge.access.time_window import EmptyWindow, parse_window
 from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
@@ -160,7 +160,7 @@ async def list_passcodes(lock: LockReference, bridge: BridgeDep) -> list[Passcod
 )
 async def add_passcode(lock: LockReference, new: PasscodeIn, bridge: BridgeDep) -> PasscodeAdded:
     door = bridge.locks.directory.resolve(lock)
-    _check_code(bridge, new.code)
+    _check_code(bridge, new.code, door.door)
     start_ms, end_ms = _window(bridge, new.start, new.end)
     passcode_id = await bridge.cloud.add_passcode(
         door.lock_id, new.code, name=new.name, start_ms=start_ms, end_ms=end_ms
@@ -174,7 +174,7 @@ async def change_passcode(
 ) -> PasscodeAdded:
     door = bridge.locks.directory.resolve(lock)
     if change.code is not None:
-        _check_code(bridge, change.code)
+        _check_code(bridge, change.code, door.door)
     start_ms, end_ms = _window(bridge, change.start, change.end)
     await bridge.cloud.change_passcode(
         door.lock_id,
@@ -264,8 +264,11 @@ def _minutes(clock: str | None) -> int | None:
     return int(hours) * 60 + int(minutes)
 
 
-def _check_code(bridge: Bridge, code: str) -> None:
+def _check_code(bridge: Bridge, code: str, door: str) -> None:
+    """The passcode policy, and the door's keypad (`[doors.<door>] keypad`) can enter it."""
     validate_code(code, deny=bridge.config.defaults.deny_codes)
+    configured = bridge.config.doors.get(door)
+    check_keypads(code, {door: configured.keypad if configured else ALL_KEYS})
 
 
 def _window(bridge: Bridge, start: str | None, end: str | None) -> tuple[int | None, int | None]:
