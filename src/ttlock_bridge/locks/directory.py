@@ -1,8 +1,8 @@
 """The doors of the configuration, and what the cloud says about their locks, cached.
 
 Quota is money (DESIGN invariant 6): the lock list is fetched at most once per `LIST_TTL_S`
-and a lock's detail (auto-lock time, MAC) once per `DETAIL_TTL_S`, except when a caller asks
-for a fresh detail.
+and a lock's detail (auto-lock time, MAC, passage mode) and passage-mode configuration once per
+`DETAIL_TTL_S`, except when a caller asks for a fresh detail or `forget`s a lock it changed.
 """
 
 from __future__ import annotations
@@ -10,8 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from ttlock_bridge.cloud import LockDetail, LockSummary, TTLockClient, TTLockError
+from ttlock_bridge.cloud import (
+    LockDetail,
+    LockSummary,
+    PassageModeConfig,
+    TTLockClient,
+    TTLockError,
+)
 from ttlock_bridge.config import Config
 from ttlock_bridge.store.grants import DoorRef
 
@@ -42,6 +49,7 @@ class LockDirectory:
         self._summaries: dict[int, LockSummary] = {}
         self._summaries_at: float | None = None
         self._details: dict[int, tuple[float, LockDetail]] = {}
+        self._passage: dict[int, tuple[float, PassageModeConfig]] = {}
 
     def doors(self) -> list[DoorRef]:
         return list(self._doors.values())
@@ -82,13 +90,91 @@ class LockDirectory:
             return detail
         return cached[1]
 
-    async def auto_lock_seconds(self, lock_id: int) -> int | None:
-        """The lock's autoLockTime in seconds (0 or less: off) from the cached detail; None
-        when the cloud cannot tell right now (only the auto-lock inference is lost then)."""
+    async def mac(self, lock_id: int) -> str | None:
+        """The lock's MAC (uppercase) as the cloud reports it, learnt from the lock list when not
+        known yet (at most one list call per LIST_TTL_S); None when the account has no such lock.
+
+        Raises `TTLockError` when the cloud cannot tell right now.
+        """
+        known = self.known_mac(lock_id)
+        if known is not None:
+            return known
+        summary = (await self.summaries()).get(lock_id)
+        return summary.lock_mac.upper() if summary and summary.lock_mac else None
+
+    def forget(self, lock_id: int) -> None:
+        """Drop what is cached of the lock's settings (after the bridge changed them)."""
+        self._details.pop(lock_id, None)
+        self._passage.pop(lock_id, None)
+
+    async def relock_seconds(self, lock_id: int, unlocked_at_ms: int) -> int | None:
+        """After an unlock at `unlocked_at_ms` (epoch ms), the seconds until the lock relocks by
+        itself: its autoLockTime (reference §5.2). None when no relock may be inferred: auto-lock
+        off, passage mode on at that moment (the lock stays open, §5.4), or either unknown
+        because the cloud cannot tell right now (the reason is logged).
+        """
         try:
-            return (await self.detail(lock_id, fresh=False)).auto_lock_time
+            detail = await self.detail(lock_id, fresh=False)
+            if detail.auto_lock_time is None or detail.auto_lock_time <= 0:
+                return None
+            if detail.passage_mode is False:
+                return detail.auto_lock_time
+            passage = await self._passage_mode(lock_id)
         except TTLockError as error:
             log.warning(
-                "event=auto_lock_time_unknown lock_id=%d errcode=%s", lock_id, error.errcode
+                "event=auto_lock_not_inferred lock_id=%d reason=cloud_unavailable errcode=%s",
+                lock_id,
+                error.errcode,
             )
             return None
+        open_now = passage_mode_active(passage, unlocked_at_ms, detail.timezone_raw_offset)
+        if open_now is False:
+            return detail.auto_lock_time
+        reason = "passage_mode_on" if open_now else "passage_mode_unknown"
+        log.info("event=auto_lock_not_inferred lock_id=%d reason=%s", lock_id, reason)
+        return None
+
+    async def _passage_mode(self, lock_id: int) -> PassageModeConfig:
+        cached = self._passage.get(lock_id)
+        now = self._monotonic()
+        if cached is None or now - cached[0] > DETAIL_TTL_S:
+            config = await self._cloud.passage_mode(lock_id)
+            self._passage[lock_id] = (now, config)
+            return config
+        return cached[1]
+
+
+def passage_mode_active(
+    config: PassageModeConfig, at_ms: int, utc_offset_ms: int | None
+) -> bool | None:
+    """Whether passage mode holds the lock open at `at_ms` (epoch ms): True, False, or None when
+    the configuration cannot tell (no week days, no period, no time zone of the lock).
+
+    Periods are minutes of the day and week days 1 (Monday) to 7 in the lock's local time,
+    which is UTC plus its `timezoneRawOffset` (reference §5.4, §17); an end before the start
+    runs past midnight.
+    """
+    if config.passage_mode is not True:
+        return False if config.passage_mode is False else None
+    days = _week_days(config.week_days)
+    if not days or utc_offset_ms is None:
+        return None
+    local = datetime.fromtimestamp(at_ms / 1000, UTC) + timedelta(milliseconds=utc_offset_ms)
+    if config.is_all_day:
+        return local.isoweekday() in days
+    start, end = config.start_date, config.end_date
+    if start is None or end is None:
+        return None
+    minute = local.hour * 60 + local.minute
+    if start <= end:
+        return local.isoweekday() in days and start <= minute < end
+    if minute >= start:
+        return local.isoweekday() in days
+    return (local - timedelta(days=1)).isoweekday() in days and minute < end
+
+
+def _week_days(days: list[int] | str | None) -> set[int]:
+    """`weekDays` as a list or as the JSON text some answers carry (`"[1,2,3]"`)."""
+    if isinstance(days, str):
+        return {int(day) for day in days.strip("[] ").split(",") if day.strip().isdigit()}
+    return set(days or ())

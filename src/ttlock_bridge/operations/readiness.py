@@ -1,5 +1,9 @@
 """`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels.
 
+The store check asks whether a write would get through (a database locked by another process
+or read-only still answers reads, yet loses every grant and callback), waiting a fraction of a
+second at most.
+
 The cloud check is a real call (the lock list, which also refreshes the door directory), so its
 answer is kept for `CLOUD_CHECK_TTL_S`: probes every few seconds must not burn the quota.
 """
@@ -11,8 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-
-from sqlalchemy import text
 
 from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
@@ -72,15 +74,10 @@ class Readiness:
         ]
 
     async def _check_store(self) -> Check:
-        try:
-            await asyncio.to_thread(self._ping_store)
-        except Exception as error:
-            return Check("store", False, f"not reachable: {type(error).__name__}")
-        return Check("store", True, "reachable")
-
-    def _ping_store(self) -> None:
-        with self._store.transaction() as session:
-            session.execute(text("SELECT 1"))
+        problem = await asyncio.to_thread(self._store.write_problem)
+        if problem is not None:
+            return Check("store", False, f"cannot write: {problem}")
+        return Check("store", True, "reachable and writable")
 
     def _check_token(self) -> Check:
         reason = self._cloud.reauthentication_reason

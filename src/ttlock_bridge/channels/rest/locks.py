@@ -121,6 +121,7 @@ async def set_passage_mode(
         end_minute=_minutes(change.end),
         auto_unlock=change.auto_unlock,
     )
+    bridge.locks.directory.forget(door.lock_id)  # its auto-lock inference depends on it
     return CommandOut(door=door.door, lock_id=door.lock_id, done="configured")
 
 
