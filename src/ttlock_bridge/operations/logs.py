@@ -16,7 +16,6 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 4
@@ -37,14 +36,23 @@ def _redact_value(match: re.Match[str]) -> str:
     return match["key"] + match["separator"] + REDACTED
 
 
-def secret_variants(secret: str) -> set[str]:
-    """A secret as it may appear in a line: as is, URL-encoded (form and query) and JSON-escaped."""
-    return {
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret, safe=""),
-        json.dumps(secret)[1:-1],
-    }
+def secret_pattern(secret: str) -> str:
+    """A regular expression for `secret` as it may appear in a line: each character as is,
+    percent-encoded (any case, `+` for a space) or JSON-escaped, in any mix, as clients and
+    libraries write URLs and bodies."""
+    return "".join(_character_forms(character) for character in secret)
+
+
+def _character_forms(character: str) -> str:
+    forms = {re.escape(character)}
+    encoded = "".join(f"%{byte:02X}" for byte in character.encode())
+    forms.add(f"(?i:{re.escape(encoded)})")
+    escaped = json.dumps(character)[1:-1]
+    if escaped != character:
+        forms.add(re.escape(escaped))
+    if character == " ":
+        forms.add(r"\+")
+    return "(?:" + "|".join(sorted(forms)) + ")"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -53,20 +61,15 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        values = {
-            variant
-            for secret in secrets
-            if len(secret) >= MIN_SECRET_LENGTH
-            for variant in secret_variants(secret)
-        }
         # Longest first, so a secret containing another is removed whole.
-        self._secrets = sorted(values, key=len, reverse=True)
+        known = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+        self._secrets = re.compile("|".join(secret_pattern(s) for s in known)) if known else None
 
     def redact(self, text: str) -> str:
         """`text` with every known secret value, and any value after a sensitive key, replaced
         by `[redacted]`; error codes (`errcode=-3007`) stay."""
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
+        if self._secrets is not None:
+            text = self._secrets.sub(REDACTED, text)
         return _SENSITIVE_VALUE.sub(_redact_value, text)
 
     def format(self, record: logging.LogRecord) -> str:
