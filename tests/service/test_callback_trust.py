@@ -162,7 +162,12 @@ def _nested(depth: int) -> str:
 def test_a_field_out_of_range_is_refused_and_every_read_stays_200(
     bridge: RunningBridge, field: str, value: object
 ) -> None:
-    response = bridge.anonymous.post("/ttlock/callback", data=callback_form(**{field: value}))
+    form = callback_form()
+    records = json.loads(form["records"])
+    records[0][field] = value
+    response = bridge.anonymous.post(
+        "/ttlock/callback", data={**form, "records": json.dumps(records)}
+    )
 
     assert response.status_code == 400
     assert response.json()["error"] == "unreadable_callback"
@@ -259,9 +264,9 @@ def test_records_without_record_id_are_told_apart_by_what_they_say(bridge: Runni
 def test_a_record_id_makes_two_records_in_one_millisecond_two_events(
     bridge: RunningBridge,
 ) -> None:
-    same = {"lockDate": now_ms() // 1000 * 1000, "serverDate": now_ms()}
-    first = callback_form(recordId=70_000_000_001, **same)
-    second = callback_form(recordId=70_000_000_002, **same)
+    lock_date, server_date = now_ms() // 1000 * 1000, now_ms()
+    first = callback_form(recordId=70_000_000_001, lockDate=lock_date, serverDate=server_date)
+    second = callback_form(recordId=70_000_000_002, lockDate=lock_date, serverDate=server_date)
 
     for form in (first, second, first):
         assert bridge.anonymous.post("/ttlock/callback", data=form).text == "success"

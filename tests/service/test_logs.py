@@ -15,7 +15,7 @@ from conftest import RunningSimulator
 from service.serve_process import serving
 from ttlock_bridge.operations.logs import REDACTED, RedactingFormatter
 
-PASSWORD = "Pa ss&wörd-73"  # noqa: S105 - a test account's password, set on the simulator
+PASSWORD = "Pa ss&wörd-73"
 
 
 def test_serve_redacts_the_plain_password_by_value_and_keeps_error_codes(
