@@ -34,6 +34,8 @@ MAX_EPOCH_MS = 253_402_214_400_000
 """9999-12-31T00:00:00Z: any later lockDate/serverDate is no date (epoch ms, UTC)."""
 MAX_TEXT = 200
 """Characters kept of `username` (a TTLock account or the passcode's name)."""
+MAX_MASKED_CODE = 16
+"""Characters kept of a masked code (the stored column's width): the last two digits show."""
 CLOCK_PROBLEM_MS = 120_000
 """A lockDate further than this from when the cloud received the record (serverDate) is a
 clock problem of the lock (reference §17: lock clock drift breaks passcodes)."""
@@ -96,7 +98,8 @@ class RecordTimes:
     `heard_at_ms` orders news (DESIGN invariant 8): when the cloud received the record
     (`serverDate`), never later than when the bridge did, so no date in a record can put it
     ahead of news the bridge received afterwards. `happened_at_ms` is the lock's date while its
-    clock agrees with the cloud's (within `CLOCK_PROBLEM_MS`), else `heard_at_ms`.
+    clock agrees with the cloud's (within `CLOCK_PROBLEM_MS`), else `heard_at_ms`, and never
+    after `heard_at_ms`.
     `clock_offset_ms` is lockDate minus `heard_at_ms`: positive when the lock's clock is ahead.
     """
 
@@ -146,8 +149,8 @@ def read_callback(form: Mapping[str, str]) -> list[CallbackRecord]:
 
 
 def _record(item: dict[str, Any], form_lock_id: int, form_mac: str | None) -> CallbackRecord:
-    code = item.get("keyboardPwd")
-    username = item.get("username")
+    code = _text(item.get("keyboardPwd"))
+    username = _text(item.get("username"))
     return CallbackRecord(
         lock_id=_integer(item.get("lockId", form_lock_id), "records[].lockId", 1, MAX_ID),
         lock_mac=_mac(item.get("lockMac")) if item.get("lockMac") else form_mac,
@@ -157,14 +160,19 @@ def _record(item: dict[str, Any], form_lock_id: int, form_mac: str | None) -> Ca
             item.get("recordTypeFromLock"), "records[].recordTypeFromLock", 0, MAX_RECORD_TYPE
         ),
         success=_integer(item.get("success", 1), "records[].success", 0, 1) == 1,
-        username=str(username)[:MAX_TEXT] if isinstance(username, str | int) and username != ""
-        else None,
-        masked_code=mask_code(str(code))[-16:] if isinstance(code, str | int) and code != ""
-        else None,
+        username=username[:MAX_TEXT] if username else None,
+        masked_code=mask_code(code)[-MAX_MASKED_CODE:] if code else None,
         lock_date_ms=_integer(item.get("lockDate"), "records[].lockDate", 0, MAX_EPOCH_MS),
         server_date_ms=_optional(item.get("serverDate"), "records[].serverDate", 0, MAX_EPOCH_MS),
         battery=_battery(item.get("electricQuantity")),
-    )  # fmt: skip
+    )
+
+
+def _text(value: object) -> str | None:
+    """A text field (TTLock sends numbers for some: a card number), None when absent or empty."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value) or None
 
 
 def _integer(value: object, name: str, low: int, high: int) -> int:

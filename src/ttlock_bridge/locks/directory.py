@@ -26,6 +26,8 @@ log = logging.getLogger("ttlock_bridge.locks")
 
 LIST_TTL_S = 300.0
 DETAIL_TTL_S = 3600.0
+PASSAGE_MODE_FEATURE_BIT = 22
+"""`featureValue` bit of a lock that has passage mode (reference §15)."""
 
 
 class DoorNotFound(LookupError):
@@ -111,13 +113,15 @@ class LockDirectory:
         """After an unlock at `unlocked_at_ms` (epoch ms), the seconds until the lock relocks by
         itself: its autoLockTime (reference §5.2). None when no relock may be inferred: auto-lock
         off, passage mode on at that moment (the lock stays open, §5.4), or either unknown
-        because the cloud cannot tell right now (the reason is logged).
+        because the cloud cannot tell right now (the reason is logged). The passage-mode
+        configuration is asked only of a lock that has the feature (§15) and does not report
+        it off in its detail.
         """
         try:
             detail = await self.detail(lock_id, fresh=False)
             if detail.auto_lock_time is None or detail.auto_lock_time <= 0:
                 return None
-            if detail.passage_mode is False:
+            if detail.passage_mode is False or not detail.supports(PASSAGE_MODE_FEATURE_BIT):
                 return detail.auto_lock_time
             passage = await self._passage_mode(lock_id)
         except TTLockError as error:
