@@ -8,14 +8,16 @@ ordered by when it arrived, with a lock clock that is off reported rather than b
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
 
-from service.bridge import RunningBridge
+from service.bridge import RunningBridge, StartBridge
 from service.test_callback import callback_form, now_ms
 from ttlock_bridge.cloud import PassageModeConfig
 from ttlock_bridge.locks.directory import passage_mode_active
+from ttlock_bridge.simulator import Scenario
 
 HOUR_MS = 3_600_000
 
@@ -121,6 +123,26 @@ def test_when_passage_mode_cannot_be_read_no_relock_is_inferred(bridge: RunningB
     post(bridge, lockDate=a_minute_ago)
 
     assert (state(bridge)["bolt"], state(bridge)["bolt_inferred"]) == ("unlocked", False)
+
+
+def _quick_relock(scenario: Scenario) -> Scenario:
+    locks = [lock.model_copy(update={"auto_lock_seconds": 1}) for lock in scenario.locks]
+    return scenario.model_copy(update={"locks": locks})
+
+
+@pytest.mark.parametrize(
+    ("passage", "after"), [(True, ("unlocked", False)), (False, ("locked", True))]
+)
+def test_a_remote_unlock_relocks_by_inference_only_without_passage_mode(
+    start_bridge: StartBridge, passage: bool, after: tuple[str, bool]
+) -> None:
+    bridge = start_bridge(_quick_relock)
+    set_passage_mode(bridge, enabled=passage)
+
+    assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 200
+    time.sleep(1.5)  # the auto-lock time of these locks is 1 s
+
+    assert (state(bridge)["bolt"], state(bridge)["bolt_inferred"]) == after
 
 
 MONDAY_10_UTC_MS = 1_796_637_600_000  # 2026-12-07T10:00:00Z, a Monday
