@@ -19,7 +19,7 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 from ttlock_bridge.channels.rest.dependencies import Bridge
-from ttlock_bridge.channels.rest.errors import STORE_RETRY_AFTER_S, error_response
+from ttlock_bridge.channels.rest.errors import RETRY_AFTER_S, error_response
 from ttlock_bridge.locks.callback import UnreadableCallback
 from ttlock_bridge.locks.intake import CallbackDeferred, CallbackRefused
 
@@ -51,7 +51,7 @@ def callback_router(secret: str | None) -> APIRouter:
             return error_response(403, "callback_refused", str(error))
         except CallbackDeferred as error:
             deferred = error_response(503, "callback_deferred", str(error), "TTLock sends it again")
-            deferred.headers["Retry-After"] = str(STORE_RETRY_AFTER_S)
+            deferred.headers["Retry-After"] = str(RETRY_AFTER_S)
             return deferred
         except (ValueError, HTTPException) as error:  # a body the form parser cannot read
             return error_response(400, "unreadable_callback", f"cannot read the form: {error}")

@@ -71,8 +71,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 _ROOMS_HINT = "GET /api/v1/rooms lists the rooms and their doors"
 
-STORE_RETRY_AFTER_S = 5
-"""The `Retry-After` (seconds) of a 503 from a database that cannot serve now."""
+RETRY_AFTER_S = 5
+"""The `Retry-After` (seconds) of a 503 worth retrying soon: the database cannot serve now, a
+callback was deferred."""
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -104,9 +105,9 @@ async def _store_unavailable(request: Request, error: Exception) -> JSONResponse
         503,
         "store_unavailable",
         f"the database cannot take this now: {reason}",
-        f"retry in {STORE_RETRY_AFTER_S} s; GET /readyz shows when the store is back",
+        f"retry in {RETRY_AFTER_S} s; GET /readyz shows when the store is back",
     )
-    response.headers["Retry-After"] = str(STORE_RETRY_AFTER_S)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
