@@ -216,6 +216,7 @@ def test_bad_rows_already_stored_break_no_read_also_after_a_restart(
             ("old:10000-both", YEAR_10000_MS, YEAR_10000_MS),
             ("old:1969", -86_400_000, -86_400_000),
             ("old:2100", YEAR_2100_MS, YEAR_2100_MS),
+            ("old:10^30", 1e30, 1e30),  # SQLite keeps an integer that large as a float
         ):
             db.execute(
                 "INSERT INTO events (lock_id, record_type, record_type_from_lock, success,"
