@@ -237,14 +237,14 @@ def test_bad_rows_already_stored_break_no_read_also_after_a_restart(
 
 
 def test_six_remote_unlocks_within_two_seconds_are_six_events(bridge: RunningBridge) -> None:
-    started = time.monotonic()
     for _ in range(6):
         assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 200
-    assert time.monotonic() - started < 2.0
 
     wait_for(lambda: len(events(bridge)) == 6)
     time.sleep(0.3)  # nothing more arrives
-    assert [event["record_type"] for event in events(bridge)] == [12] * 6  # remote unlock
+    found = events(bridge)
+    assert [event["record_type"] for event in found] == [12] * 6  # remote unlock
+    assert len({event["at"] for event in found}) < 6  # some share a second of the lock's clock
 
 
 def test_records_without_record_id_are_told_apart_by_what_they_say(bridge: RunningBridge) -> None:
