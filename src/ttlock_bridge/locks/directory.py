@@ -160,7 +160,7 @@ def passage_mode_active(
     """
     if config.passage_mode is not True:
         return False if config.passage_mode is False else None
-    days = _week_days(config.week_days)
+    days = set(week_days(config))
     if not days or utc_offset_ms is None:
         return None
     local = datetime.fromtimestamp(at_ms / 1000, UTC) + timedelta(milliseconds=utc_offset_ms)
@@ -177,8 +177,10 @@ def passage_mode_active(
     return (local - timedelta(days=1)).isoweekday() in days and minute < end
 
 
-def _week_days(days: list[int] | str | None) -> set[int]:
-    """`weekDays` as a list or as the JSON text some answers carry (`"[1,2,3]"`)."""
+def week_days(config: PassageModeConfig) -> list[int]:
+    """The configuration's week days (1 = Monday ... 7), sorted, from the list or the JSON text
+    some answers carry (`"[1,2,3]"`, reference §5.4)."""
+    days = config.week_days
     if isinstance(days, str):
-        return {int(day) for day in days.strip("[] ").split(",") if day.strip().isdigit()}
-    return set(days or ())
+        days = [int(day) for day in days.strip("[] ").split(",") if day.strip().isdigit()]
+    return sorted(set(days or ()))

@@ -27,6 +27,7 @@ from ttlock_bridge.channels.rest.schemas import (
     local_iso,
 )
 from ttlock_bridge.cloud import LockDetail, LockSummary, PassageModeConfig
+from ttlock_bridge.locks.directory import week_days
 from ttlock_bridge.store.grants import DoorRef
 
 router = APIRouter(
@@ -215,15 +216,12 @@ async def _all_gateways(bridge: Bridge) -> dict[int, bool | None]:
 
 
 def _passage_out(config: PassageModeConfig) -> PassageModeOut:
-    days = config.week_days
-    if isinstance(days, str):
-        days = [int(day) for day in days.strip("[]").split(",") if day.strip().isdigit()]
     return PassageModeOut(
         enabled=config.passage_mode,
         all_day=config.is_all_day,
         start=_clock(config.start_date),
         end=_clock(config.end_date),
-        week_days=days or [],
+        week_days=week_days(config),
         auto_unlock=config.auto_unlock,
     )
 
