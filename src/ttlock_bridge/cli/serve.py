@@ -7,6 +7,7 @@ URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the da
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -103,10 +104,7 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
     from ttlock_bridge.service.runtime import Runtime
 
     token = api_token(config.data_dir)
-    secrets = [token, credentials.client_secret, credentials.password_md5]
-    if config.server.callback_secret:
-        secrets.append(config.server.callback_secret)
-    configure_logging(secrets)
+    configure_logging(_secret_values(config, credentials, token))
     runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
     server_config = uvicorn.Config(
         runtime.http_app(),
@@ -117,3 +115,17 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
         lifespan="on",
     )
     uvicorn.Server(server_config).run()
+
+
+def _secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:
+    """Every secret value the process holds, for the logs to redact wherever one appears: the
+    API token, the client secret, the TTLock password (as typed and as its MD5), the callback
+    secret. Error codes and ids are no secrets (TTLock's `errcode` stays readable)."""
+    values = [
+        token,
+        credentials.client_secret,
+        credentials.password_md5,
+        os.environ.get("TTLOCK_PASSWORD", ""),
+        config.server.callback_secret or "",
+    ]
+    return [value for value in values if value]

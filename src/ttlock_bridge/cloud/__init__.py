@@ -37,7 +37,7 @@ from ttlock_bridge.cloud.models import (
     mask_code,
 )
 from ttlock_bridge.cloud.quota import QuotaSnapshot
-from ttlock_bridge.cloud.records import BoltState, bolt_state_after
+from ttlock_bridge.cloud.records import PASSAGE_MODE_UNLOCK, BoltState, bolt_state_after
 from ttlock_bridge.cloud.regions import DEFAULT_REGION, REGIONS, api_base
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.tokens import (
@@ -51,6 +51,7 @@ from ttlock_bridge.cloud.transport import CallObserver, CallOutcome
 
 __all__ = [
     "DEFAULT_REGION",
+    "PASSAGE_MODE_UNLOCK",
     "REGIONS",
     "AuthError",
     "BoltState",

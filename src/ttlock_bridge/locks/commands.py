@@ -28,12 +28,13 @@ class LockCommands:
     async def unlock(self, door: DoorRef) -> None:
         await self._cloud.unlock(door.lock_id)
         log.info("event=remote_unlock door=%s lock_id=%d", door.door, door.lock_id)
+        unlocked_at_ms = self._clock()
         await self._keeper.observe(
             door.lock_id,
             source=COMMAND_SOURCE,
-            at_ms=self._clock(),
+            at_ms=unlocked_at_ms,
             bolt=BoltState.UNLOCKED,
-            auto_lock_seconds=await self._directory.auto_lock_seconds(door.lock_id),
+            auto_lock_seconds=await self._directory.relock_seconds(door.lock_id, unlocked_at_ms),
             event_text="remote unlock",
             event_method="REMOTE UNLOCK",
         )

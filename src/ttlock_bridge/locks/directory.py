@@ -4,8 +4,10 @@ Quota is money (DESIGN invariant 6): a read is served from the cache whenever it
 whatever its age; the cloud is asked only when nothing is cached yet or a caller asks for a
 fresh read (`fresh=True`: the refresh every `[cloud] detail_refresh`, the gateway poll,
 `?refresh=true` on the API; `max_age_s`: the readiness probe). The door-to-gateway links, which
-change only when someone pairs a gateway, are read once and again only when asked. Every cached
-value remembers when it was fetched, so answers can say how old they are.
+change only when someone pairs a gateway, are read once and again only when asked; a lock's
+passage-mode configuration is read when the auto-lock inference needs it, until the next refresh
+or until the bridge `forget`s a lock it changed. Every cached value remembers when it was
+fetched, so answers can say how old they are.
 """
 
 from __future__ import annotations
@@ -14,16 +16,28 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeGuard, TypeVar
 
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import Gateway, LockDetail, LockGateway, LockSummary, TTLockClient
+from ttlock_bridge.cloud import (
+    Gateway,
+    LockDetail,
+    LockGateway,
+    LockSummary,
+    PassageModeConfig,
+    TTLockClient,
+    TTLockError,
+)
 from ttlock_bridge.config import Config
 from ttlock_bridge.store.grants import DoorRef
 
 log = logging.getLogger("ttlock_bridge.locks")
 
 T = TypeVar("T")
+
+PASSAGE_MODE_FEATURE_BIT = 22
+"""`featureValue` bit of a lock that has passage mode (reference §15)."""
 
 BatteryRead = Callable[[int, int, int], Awaitable[None]]
 """Told of every battery level a fresh read brought: lockId, percent, UTC epoch ms of the
@@ -61,6 +75,7 @@ class LockDirectory:
         self._details: dict[int, Fetched[LockDetail]] = {}
         self._gateways: Fetched[dict[int, Gateway]] | None = None
         self._gateway_links: dict[int, Fetched[list[LockGateway]]] = {}
+        self._passage: dict[int, Fetched[PassageModeConfig]] = {}
         self._fetching = asyncio.Lock()
 
     def doors(self) -> list[DoorRef]:
@@ -143,12 +158,51 @@ class LockDirectory:
         )
         return self._gateway_links[lock_id].value
 
-    async def auto_lock_seconds(self, lock_id: int) -> int | None:
-        """The lock's autoLockTime in seconds (0 or less: off) from the cached detail, without
-        calling the cloud; None while no detail is cached (only the auto-lock inference is
-        lost then: an unlock must not cost a detail call)."""
-        detail = self.cached_detail(lock_id)
-        return detail.auto_lock_time if detail else None
+    async def mac(self, lock_id: int) -> str | None:
+        """The lock's MAC (uppercase) as the cloud reports it, learnt from the lock list when not
+        known yet (one list call when none is cached); None when the account has no such lock.
+
+        Raises `TTLockError` when the cloud cannot tell right now.
+        """
+        known = self.known_mac(lock_id)
+        if known is not None:
+            return known
+        summary = (await self.summaries()).get(lock_id)
+        return summary.lock_mac.upper() if summary and summary.lock_mac else None
+
+    def forget(self, lock_id: int) -> None:
+        """Drop what is cached of the lock's settings (after the bridge changed them)."""
+        self._details.pop(lock_id, None)
+        self._passage.pop(lock_id, None)
+
+    async def relock_seconds(self, lock_id: int, unlocked_at_ms: int) -> int | None:
+        """After an unlock at `unlocked_at_ms` (epoch ms), the seconds until the lock relocks by
+        itself: its autoLockTime (reference §5.2). None when no relock may be inferred: auto-lock
+        off, passage mode on at that moment (the lock stays open, §5.4), or either unknown
+        because the cloud cannot tell right now (the reason is logged). The passage-mode
+        configuration is asked only of a lock that has the feature (§15) and does not report
+        it off in its detail.
+        """
+        try:
+            detail = (await self.detail(lock_id)).value
+            if detail.auto_lock_time is None or detail.auto_lock_time <= 0:
+                return None
+            if detail.passage_mode is False or not detail.supports(PASSAGE_MODE_FEATURE_BIT):
+                return detail.auto_lock_time
+            passage = await self._passage_mode(lock_id)
+        except TTLockError as error:
+            log.warning(
+                "event=auto_lock_not_inferred lock_id=%d reason=cloud_unavailable errcode=%s",
+                lock_id,
+                error.errcode,
+            )
+            return None
+        open_now = passage_mode_active(passage, unlocked_at_ms, detail.timezone_raw_offset)
+        if open_now is False:
+            return detail.auto_lock_time
+        reason = "passage_mode_on" if open_now else "passage_mode_unknown"
+        log.info("event=auto_lock_not_inferred lock_id=%d reason=%s", lock_id, reason)
+        return None
 
     async def refresh(self) -> None:
         """Read the lock list and every door's detail once (at start, then every
@@ -157,8 +211,16 @@ class LockDirectory:
             await self.summaries(fresh=True)
             for door in self.doors():
                 await self.detail(door.lock_id, fresh=True)
+            self._passage.clear()  # read again when the auto-lock inference needs it
         except Exception as error:  # the cache keeps serving; the next refresh tries again
             log.warning("event=lock_refresh_failed error=%s", type(error).__name__)
+
+    async def _passage_mode(self, lock_id: int) -> PassageModeConfig:
+        fetched = await self._read(
+            lambda: self._passage.get(lock_id), False, lambda: self._cloud.passage_mode(lock_id)
+        )
+        self._passage[lock_id] = fetched
+        return fetched.value
 
     async def _tell_battery(self, lock: LockSummary, read_at_ms: int) -> None:
         """Date the reading: its own `electricQuantityUpdateDate` (the lock list has it); a
@@ -197,3 +259,41 @@ class LockDirectory:
 
 async def _keyed(items: AsyncIterator[T], key: Callable[[T], int]) -> dict[int, T]:
     return {key(item): item async for item in items}
+
+
+def passage_mode_active(
+    config: PassageModeConfig, at_ms: int, utc_offset_ms: int | None
+) -> bool | None:
+    """Whether passage mode holds the lock open at `at_ms` (epoch ms): True, False, or None when
+    the configuration cannot tell (no week days, no period, no time zone of the lock).
+
+    Periods are minutes of the day and week days 1 (Monday) to 7 in the lock's local time,
+    which is UTC plus its `timezoneRawOffset` (reference §5.4, §17); an end before the start
+    runs past midnight.
+    """
+    if config.passage_mode is not True:
+        return False if config.passage_mode is False else None
+    days = set(week_days(config))
+    if not days or utc_offset_ms is None:
+        return None
+    local = datetime.fromtimestamp(at_ms / 1000, UTC) + timedelta(milliseconds=utc_offset_ms)
+    if config.is_all_day:
+        return local.isoweekday() in days
+    start, end = config.start_date, config.end_date
+    if start is None or end is None:
+        return None
+    minute = local.hour * 60 + local.minute
+    if start <= end:
+        return local.isoweekday() in days and start <= minute < end
+    if minute >= start:
+        return local.isoweekday() in days
+    return (local - timedelta(days=1)).isoweekday() in days and minute < end
+
+
+def week_days(config: PassageModeConfig) -> list[int]:
+    """The configuration's week days (1 = Monday ... 7), sorted, from the list or the JSON text
+    some answers carry (`"[1,2,3]"`, reference §5.4)."""
+    days = config.week_days
+    if isinstance(days, str):
+        days = [int(day) for day in days.strip("[] ").split(",") if day.strip().isdigit()]
+    return sorted(set(days or ()))

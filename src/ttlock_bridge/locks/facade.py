@@ -16,6 +16,7 @@ from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks.clocks import LockClocks
+from ttlock_bridge.locks.callback import record_times
 from ttlock_bridge.locks.commands import LockCommands
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.gateways import GatewayHealth
@@ -52,11 +53,12 @@ class Locks:
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._poll_every_s = config.cloud.gateway_poll.total_seconds()
         self._clock_check_every_s = config.cloud.clock_check.total_seconds()
+        self._clock = clock
         self._subscribers: list[LockNewsSubscriber] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.directory = LockDirectory(config, cloud, clock, self._battery_read)
         self.keeper = StateKeeper(LockStates(), self._publish, clock, self._door_name)
-        self.intake = EventIntake(store, self.directory, self.keeper)
+        self.intake = EventIntake(store, self.directory, self.keeper, clock)
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
         self.gateways = GatewayHealth(self.directory, store, clock, self.keeper.announce)
         self.clocks = LockClocks(
@@ -86,15 +88,28 @@ class Locks:
         self._subscribers.append(subscriber)
 
     async def start(self) -> None:
-        """Start each door from the newest stored event that moved its bolt, then keep the
-        cloud facts fresh in the background (the first read does not delay the start)."""
+        """Start each door from the last stored event to arrive that moved its bolt, then keep
+        the cloud facts fresh in the background (the first read does not delay the start).
+
+        A stored event's dates count no later than now (invariant 8), so a row with a date
+        from the future, stored before the bridge bounded them, cannot outrank later news.
+        """
+        now_ms = self._clock()
         for door in self.directory.doors():
             events = await asyncio.to_thread(self._recent_events, door.lock_id)
             for event in events:
                 bolt = bolt_state_after(event.record_type) if event.success else None
                 if bolt is not None:
+                    cloud_at_ms = event.server_date_ms or event.lock_date_ms
+                    times = record_times(
+                        event.lock_date_ms, event.server_date_ms, min(cloud_at_ms, now_ms)
+                    )
                     await self.keeper.observe(
-                        door.lock_id, source=event.source.value, at_ms=event.lock_date_ms, bolt=bolt
+                        door.lock_id,
+                        source=event.source.value,
+                        at_ms=times.heard_at_ms,
+                        happened_at_ms=times.happened_at_ms,
+                        bolt=bolt,
                     )
                     break
         self._tasks = [

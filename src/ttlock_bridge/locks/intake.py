@@ -1,8 +1,12 @@
 """The callback intake: TTLock's pushed records become stored events, lock states and news.
 
-Refuses records of locks that are not configured doors, and of a lock whose MAC differs from
-the one the cloud reported (when known), so a stranger who finds the URL cannot invent events
-for a door. Records already stored (TTLock repeats itself) change nothing.
+The callback URL is public by design (DESIGN invariant 9), so a record is taken only when it
+can be matched to a configured door: its lockId is the door's and its MAC (the record's or the
+form's) is the one the cloud reports for that lock. A MAC the bridge does not know yet is
+learnt from the lock list before the record is accepted; when the cloud cannot tell right now
+the post is deferred (TTLock retries a post not answered `success`). Records already stored
+(TTLock repeats itself) change nothing, and news is ordered by when it was heard, so no date a
+record carries can put it ahead of later news (invariant 8).
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 
-from ttlock_bridge.cloud import BoltState, bolt_state_after
-from ttlock_bridge.locks.callback import CallbackRecord, UnreadableCallback, read_callback
+from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import PASSAGE_MODE_UNLOCK, BoltState, TTLockError, bolt_state_after
+from ttlock_bridge.locks.callback import (
+    CallbackRecord,
+    RecordTimes,
+    UnreadableCallback,
+    read_callback,
+    record_times,
+)
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.event_text import describe, method_word
 from ttlock_bridge.locks.keeper import StateKeeper
-from ttlock_bridge.store import EventSource, Store
+from ttlock_bridge.store import STORE_UNAVAILABLE, EventSource, Store
 from ttlock_bridge.store.events import add_event
 
 log = logging.getLogger("ttlock_bridge.locks")
@@ -26,48 +37,86 @@ CALLBACK_SOURCE = "callback"
 
 
 class CallbackRefused(Exception):
-    """A well-formed callback this bridge will not take (unknown lock, MAC mismatch)."""
+    """A well-formed callback this bridge will not take: unknown lock, no or another MAC."""
+
+
+class CallbackDeferred(Exception):
+    """A callback the bridge cannot take right now (the cloud cannot confirm the lock's MAC);
+    answer it with anything but `success` so TTLock sends it again."""
 
 
 class EventIntake:
     """Receives callback forms; `counts` feeds /metrics (received, stored, duplicate, ...)."""
 
-    def __init__(self, store: Store, directory: LockDirectory, keeper: StateKeeper) -> None:
+    def __init__(
+        self, store: Store, directory: LockDirectory, keeper: StateKeeper, clock: Clock
+    ) -> None:
         self._store = store
         self._directory = directory
         self._keeper = keeper
+        self._clock = clock
         self.counts: Counter[str] = Counter()
 
     async def receive(self, form: Mapping[str, str]) -> int:
         """Store and publish the callback's new records; returns how many were new.
 
-        Raises `UnreadableCallback` for a body that is no callback, `CallbackRefused` for one
-        about a lock that is not ours.
+        Raises `UnreadableCallback` for a body that is no callback (or a field out of range),
+        `CallbackRefused` for a record that cannot be matched to a door, `CallbackDeferred`
+        when the lock's MAC cannot be learnt now, and the store's `STORE_UNAVAILABLE` errors
+        when the database refuses (nothing is applied then: TTLock's retry brings it again).
         """
+        received_at_ms = self._clock()
         self.counts["received"] += 1
         try:
             records = read_callback(form)
-        except UnreadableCallback:
+        except UnreadableCallback as error:
             self.counts["unreadable"] += 1
+            log.warning("event=callback_unreadable reason=%r", str(error))
             raise
         try:
             for record in records:
-                self._check_origin(record)
+                await self._check_origin(record)
         except CallbackRefused:
             self.counts["refused"] += 1
             raise
-        new_records = await asyncio.to_thread(self._store_new, records)
+        except CallbackDeferred:
+            self.counts["deferred"] += 1
+            raise
+        try:
+            new_records = await asyncio.to_thread(self._store_new, records)
+        except STORE_UNAVAILABLE:
+            self.counts["store_unavailable"] += 1
+            raise
         self.counts["stored"] += len(new_records)
         self.counts["duplicate"] += len(records) - len(new_records)
-        for record in sorted(new_records, key=lambda r: r.lock_date_ms):
-            await self._take_in(record)
+        timed = [
+            (record_times(r.lock_date_ms, r.server_date_ms, received_at_ms), r) for r in new_records
+        ]
+        for times, record in sorted(timed, key=lambda p: (p[0].heard_at_ms, p[1].lock_date_ms)):
+            await self._take_in(record, times)
         return len(new_records)
 
-    def _check_origin(self, record: CallbackRecord) -> None:
+    async def _check_origin(self, record: CallbackRecord) -> None:
         if self._directory.door_of(record.lock_id) is None:
             raise CallbackRefused(f"lock {record.lock_id} is not a configured door")
-        known_mac = self._directory.known_mac(record.lock_id)
-        if known_mac and record.lock_mac and record.lock_mac.upper() != known_mac:
+        if record.lock_mac is None:
+            raise CallbackRefused(
+                f"lock {record.lock_id}: no lockMac, the record cannot be matched to the lock"
+            )
+        try:
+            known_mac = await self._directory.mac(record.lock_id)
+        except TTLockError as error:
+            log.warning(
+                "event=callback_deferred lock_id=%d reason=mac_unknown errcode=%s",
+                record.lock_id,
+                error.errcode,
+            )
+            raise CallbackDeferred(
+                f"lock {record.lock_id}: its MAC cannot be confirmed with TTLock now"
+            ) from None
+        if known_mac is None:
+            raise CallbackRefused(f"lock {record.lock_id}: TTLock reports no such lock")
+        if record.lock_mac != known_mac:
             raise CallbackRefused(f"lock {record.lock_id}: the MAC does not match the lock's")
 
     def _store_new(self, records: list[CallbackRecord]) -> list[CallbackRecord]:
@@ -90,7 +139,7 @@ class EventIntake:
                 )
             ]
 
-    async def _take_in(self, record: CallbackRecord) -> None:
+    async def _take_in(self, record: CallbackRecord, times: RecordTimes) -> None:
         bolt = bolt_state_after(record.record_type) if record.success else None
         text = describe(
             record.record_type,
@@ -104,17 +153,26 @@ class EventIntake:
             record.record_type,
             record.success,
         )
+        if times.clock_problem:
+            log.warning(
+                "event=lock_clock_problem lock_id=%d clock_offset_ms=%d",
+                record.lock_id,
+                times.clock_offset_ms,
+            )
+        relocks = bolt is BoltState.UNLOCKED and record.record_type != PASSAGE_MODE_UNLOCK
         await self._keeper.observe(
             record.lock_id,
             source=CALLBACK_SOURCE,
-            at_ms=record.lock_date_ms,
+            at_ms=times.heard_at_ms,
+            happened_at_ms=times.happened_at_ms,
             bolt=bolt,
             battery=record.battery,
             auto_lock_seconds=(
-                await self._directory.auto_lock_seconds(record.lock_id)
-                if bolt is BoltState.UNLOCKED
+                await self._directory.relock_seconds(record.lock_id, times.happened_at_ms)
+                if relocks
                 else None
             ),
+            clock_offset_ms=times.clock_offset_ms,
             event_text=text,
             event_method=method_word(record.record_type, success=record.success),
             event_who=record.username,

@@ -46,19 +46,32 @@ class StateKeeper:
         *,
         source: str,
         at_ms: int,
+        happened_at_ms: int | None = None,
         bolt: BoltState | None = None,
         battery: int | None = None,
         auto_lock_seconds: int | None = None,
+        clock_offset_ms: int | None = None,
         event_text: str | None = None,
         event_method: str | None = None,
         event_who: str | None = None,
     ) -> None:
         """Take in what was learnt about the lock and publish it (`event_method` and
-        `event_who`: see `LockNews`)."""
+        `event_who`: see `LockNews`).
+
+        `at_ms` is when the news was heard (it orders news), `happened_at_ms` when the bolt
+        moved (default `at_ms`); see `LockStates.record_bolt`. Epoch ms.
+        """
         if battery is not None:
             self._states.record_battery(lock_id, battery, source=source, at_ms=at_ms)
+        if clock_offset_ms is not None:
+            self._states.record_clock(lock_id, clock_offset_ms)
         if bolt is not None and self._states.record_bolt(
-            lock_id, bolt, source=source, at_ms=at_ms, auto_lock_seconds=auto_lock_seconds
+            lock_id,
+            bolt,
+            source=source,
+            at_ms=at_ms,
+            happened_at_ms=happened_at_ms,
+            auto_lock_seconds=auto_lock_seconds,
         ):
             self._arm_auto_lock_news(lock_id)
         await self._announce(lock_id, event_text, event_method, event_who)

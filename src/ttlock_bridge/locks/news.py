@@ -17,7 +17,7 @@ class LockNews:
 
     lock_id: int
     door: str | None
-    bolt: str | None  # "locked" | "unlocked" | None when unknown
+    bolt: str | None  # "locked" | "unlocked" | "unknown" (a record we cannot read) | None
     battery: int | None  # percent, None until a source reported it
     event_text: str | None  # human, e.g. "passcode ****56 (R1 Smith)" or "remote unlock"
     inferred: bool = False  # true when the state was deduced (auto-lock timer), not reported

@@ -1,5 +1,9 @@
 """`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels.
 
+The store check asks whether a write would get through (a database locked by another process
+or read-only still answers reads, yet loses every grant and callback), waiting a fraction of a
+second at most.
+
 The cloud check is the door directory's lock list, read again only when older than
 `CLOUD_CHECK_TTL_S` (and the check's answer is kept as long): probes every few seconds must not
 burn the quota.
@@ -12,8 +16,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-
-from sqlalchemy import text
 
 from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
@@ -73,15 +75,10 @@ class Readiness:
         ]
 
     async def _check_store(self) -> Check:
-        try:
-            await asyncio.to_thread(self._ping_store)
-        except Exception as error:
-            return Check("store", False, f"not reachable: {type(error).__name__}")
-        return Check("store", True, "reachable")
-
-    def _ping_store(self) -> None:
-        with self._store.transaction() as session:
-            session.execute(text("SELECT 1"))
+        problem = await asyncio.to_thread(self._store.write_problem)
+        if problem is not None:
+            return Check("store", False, f"cannot write: {problem}")
+        return Check("store", True, "reachable and writable")
 
     def _check_token(self) -> Check:
         reason = self._cloud.reauthentication_reason

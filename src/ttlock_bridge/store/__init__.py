@@ -3,7 +3,7 @@
 No business rules live here; the access layer decides, the store remembers.
 """
 
-from ttlock_bridge.store.engine import Store, open_store
+from ttlock_bridge.store.engine import STORE_UNAVAILABLE, Store, open_store, unavailable_reason
 from ttlock_bridge.store.models import (
     CloudCallCount,
     Desired,
@@ -18,6 +18,7 @@ from ttlock_bridge.store.models import (
 )
 
 __all__ = [
+    "STORE_UNAVAILABLE",
     "CloudCallCount",
     "Desired",
     "Event",
@@ -30,4 +31,5 @@ __all__ = [
     "Store",
     "Token",
     "open_store",
+    "unavailable_reason",
 ]

@@ -45,8 +45,12 @@ def add_event(
 
 
 def recent_events(session: Session, *, lock_id: int | None = None, limit: int = 100) -> list[Event]:
-    """The newest events first (by the lock's clock), optionally for one lock."""
-    query = select(Event).order_by(Event.lock_date_ms.desc(), Event.id.desc()).limit(limit)
+    """The last to arrive first, optionally for one lock.
+
+    Arrival, not the lock's clock: a lock whose clock is wrong cannot put an old event first
+    (DESIGN invariant 8).
+    """
+    query = select(Event).order_by(Event.id.desc()).limit(limit)
     if lock_id is not None:
         query = query.where(Event.lock_id == lock_id)
     return list(session.scalars(query))

@@ -1,6 +1,10 @@
 """`/ttlock/callback`: TTLock's push of lock records (reference §16). No bearer token (TTLock
 cannot send one); optionally reachable only under a secret path segment instead.
 
+Anything but `success` makes TTLock send the post again (reference §16), so a post the bridge
+could not take now (the database refused, the lock's MAC cannot be confirmed) answers 503 and
+is taken on a later try; a post it will never take answers 400 or 403.
+
 The route is TTLock's interface, not the clients', so it stays out of the OpenAPI schema
 (docs/rest-api.md describes it): its form carries a JSON array inside a string, which a
 schema cannot describe well enough for clients or generated tests.
@@ -15,9 +19,9 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 from ttlock_bridge.channels.rest.dependencies import Bridge
-from ttlock_bridge.channels.rest.errors import error_response
+from ttlock_bridge.channels.rest.errors import RETRY_AFTER_S, error_response
 from ttlock_bridge.locks.callback import UnreadableCallback
-from ttlock_bridge.locks.intake import CallbackRefused
+from ttlock_bridge.locks.intake import CallbackDeferred, CallbackRefused
 
 log = logging.getLogger("ttlock_bridge.rest")
 
@@ -45,6 +49,10 @@ def callback_router(secret: str | None) -> APIRouter:
         except CallbackRefused as error:
             log.warning("event=callback_refused reason=%r", str(error))
             return error_response(403, "callback_refused", str(error))
+        except CallbackDeferred as error:
+            deferred = error_response(503, "callback_deferred", str(error), "TTLock sends it again")
+            deferred.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return deferred
         except (ValueError, HTTPException) as error:  # a body the form parser cannot read
             return error_response(400, "unreadable_callback", f"cannot read the form: {error}")
         return PlainTextResponse("success")

@@ -32,6 +32,7 @@ from ttlock_bridge.cloud import (
     TTLockError,
 )
 from ttlock_bridge.locks.directory import DoorNotFound
+from ttlock_bridge.store import STORE_UNAVAILABLE, unavailable_reason
 
 log = logging.getLogger("ttlock_bridge.rest")
 
@@ -60,11 +61,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "Conflicts with the current state (code already in use, grant cancelled)"),
         (422, "The request is not valid; `hint` says how to fix it"),
         (502, "TTLock, the gateway or the lock failed; `errcode` and `hint` say why"),
-        (503, "The bridge cannot use TTLock now (re-authentication needed, quota used up)"),
+        (
+            503,
+            "TTLock or the database cannot serve now (re-authentication needed, quota used "
+            "up, database locked or read-only); `Retry-After` when worth retrying soon",
+        ),
     )
 }
 
 _ROOMS_HINT = "GET /api/v1/rooms lists the rooms and their doors"
+
+RETRY_AFTER_S = 5
+"""The `Retry-After` (seconds) of a 503 worth retrying soon: the database cannot serve now, a
+callback was deferred."""
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -77,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GrantNotFound, _not_found("unknown_grant", "GET /api/v1/grants"))
     app.add_exception_handler(AccessError, _access_error)
     app.add_exception_handler(TTLockError, _cloud_error)
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _store_unavailable)
 
 
 def error_response(
@@ -84,6 +95,20 @@ def error_response(
 ) -> JSONResponse:
     body = ErrorBody(error=error, detail=detail, hint=hint, errcode=errcode)
     return JSONResponse(body.model_dump(), status_code=status)
+
+
+async def _store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """503 with `Retry-After`: the database refused (locked by another process, read-only)."""
+    reason = unavailable_reason(error)
+    log.warning("event=store_unavailable path=%s reason=%r", request.url.path, reason)
+    response = error_response(
+        503,
+        "store_unavailable",
+        f"the database cannot take this now: {reason}",
+        f"retry in {RETRY_AFTER_S} s; GET /readyz shows when the store is back",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 async def _not_authenticated(_request: Request, _error: Exception) -> JSONResponse:

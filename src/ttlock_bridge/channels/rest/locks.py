@@ -27,6 +27,7 @@ from ttlock_bridge.channels.rest.schemas import (
     local_iso,
 )
 from ttlock_bridge.cloud import LockDetail, LockSummary, PassageModeConfig
+from ttlock_bridge.locks.directory import week_days
 from ttlock_bridge.store.grants import DoorRef
 
 router = APIRouter(
@@ -133,6 +134,7 @@ async def set_passage_mode(
         end_minute=_minutes(change.end),
         auto_unlock=change.auto_unlock,
     )
+    bridge.locks.directory.forget(door.lock_id)  # its auto-lock inference depends on it
     return CommandOut(door=door.door, lock_id=door.lock_id, done="configured")
 
 
@@ -240,15 +242,12 @@ def _state_out(bridge: Bridge, door: DoorRef) -> LockStateOut:
 
 
 def _passage_out(config: PassageModeConfig) -> PassageModeOut:
-    days = config.week_days
-    if isinstance(days, str):
-        days = [int(day) for day in days.strip("[]").split(",") if day.strip().isdigit()]
     return PassageModeOut(
         enabled=config.passage_mode,
         all_day=config.is_all_day,
         start=_clock(config.start_date),
         end=_clock(config.end_date),
-        week_days=days or [],
+        week_days=week_days(config),
         auto_unlock=config.auto_unlock,
     )
 

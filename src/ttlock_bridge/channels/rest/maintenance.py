@@ -64,6 +64,9 @@ async def events(
             door=door.door if (door := bridge.locks.directory.door_of(event.lock_id)) else None,
             lock_id=event.lock_id,
             at=local_iso(event.lock_date_ms, zone),
+            clock_offset_ms=(
+                None if event.server_date_ms is None else event.lock_date_ms - event.server_date_ms
+            ),
             record_type=event.record_type,
             success=event.success,
             text=describe(

@@ -31,24 +31,36 @@ class _In(BaseModel):
 
 
 def local_iso(ms: int | None, zone: ZoneInfo) -> str | None:
+    """Epoch ms as ISO 8601 in `zone`; None for None and for a value no date can hold (a stored
+    record's lockDate of year 10000 must not break a read)."""
     if ms is None:
         return None
-    return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
+    try:
+        return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 # --- locks -----------------------------------------------------------------------------------
 
 
 class LockStateOut(BaseModel):
-    """The last known state; `*_source` says who told (callback, command, auto-lock)."""
+    """The last known state; `*_source` says who told (callback, command, auto-lock).
 
-    bolt: Literal["locked", "unlocked"] | None
+    `bolt` is `unknown` after a record of a type this bridge cannot read (it may have moved).
+    `clock_offset_ms` is the lock's clock minus TTLock's at its last record (positive: ahead);
+    `clock_problem` is true beyond 2 minutes (the lock's clock or time zone is wrong).
+    """
+
+    bolt: Literal["locked", "unlocked", "unknown"] | None
     bolt_source: str | None
     bolt_at: str | None
     bolt_inferred: bool
     battery: int | None
     battery_source: str | None
     battery_at: str | None
+    clock_offset_ms: int | None
+    clock_problem: bool
 
     @classmethod
     def of(cls, state: LockState, zone: ZoneInfo) -> LockStateOut:
@@ -60,6 +72,8 @@ class LockStateOut(BaseModel):
             battery=state.battery,
             battery_source=state.battery_source,
             battery_at=local_iso(state.battery_at_ms, zone),
+            clock_offset_ms=state.clock_offset_ms,
+            clock_problem=state.clock_problem,
         )
 
 
@@ -336,10 +350,14 @@ class DriftOut(BaseModel):
 
 
 class EventOut(BaseModel):
+    """A lock record: `at` by the lock's own clock, `clock_offset_ms` that clock minus TTLock's
+    when it received the record (null when TTLock did not say)."""
+
     id: int
     door: str | None
     lock_id: int
     at: str | None
+    clock_offset_ms: int | None
     record_type: int
     success: bool
     text: str
