@@ -47,7 +47,9 @@ async def issue_over_routing(directory: Path, api_base: str) -> None:
     async with running_channel(config, api_base), Panel(PANEL) as panel:
         panel.write("1/1/1", Dpt.TEXT, "583921")
         panel.write("1/1/3", Dpt.DATE, today + datetime.timedelta(days=1))
+        panel.write("1/1/4", Dpt.TIME, datetime.time(15, 0))
         panel.write("1/1/5", Dpt.DATE, today + datetime.timedelta(days=3))
+        panel.write("1/1/6", Dpt.TIME, datetime.time(11, 0))
         await asyncio.sleep(0.05)
         panel.write("1/1/0", Dpt.SWITCH, True)
         assert await panel.next_value("1/1/9", Dpt.TEXT) == "BUSY"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
+SOURCE_DIR = TESTS_DIR.parent / "src"
 PRIVATE_NETWORK = [
     "unshare",
     "-n",
@@ -30,7 +31,7 @@ def run_body(prefix: list[str]) -> subprocess.CompletedProcess[str]:
         [*prefix, sys.executable, "-m", "knx.routing_body"],
         check=False,
         cwd=TESTS_DIR,
-        env={**os.environ, "PYTHONPATH": str(TESTS_DIR)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), str(SOURCE_DIR)])},
         capture_output=True,
         text=True,
         timeout=90,

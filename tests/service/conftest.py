@@ -34,7 +34,8 @@ def free_port() -> int:
 def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     """Factory `(scenario_change=None, cloud=None, **server_settings) -> RunningBridge`.
 
-    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `cloud` overrides
+    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `before_start` prepares
+    the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
@@ -43,6 +44,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
         def start(
             scenario_change: Callable[[Scenario], Scenario] | None = None,
             cloud: dict[str, object] | None = None,
+            before_start: Callable[[RunningSimulator], object] | None = None,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -55,6 +57,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             simulator_url = stack.enter_context(serve_in_background(create_simulator(scenario)))
             simulator = RunningSimulator(simulator_url)
             stack.callback(simulator.http.close)
+            if before_start is not None:
+                before_start(simulator)
             path = write_demo_config(tmp_path, simulator_url, host="127.0.0.1", port=port)
             config = load_config(path)
             config = config.model_copy(

@@ -15,8 +15,8 @@ from dataclasses import replace
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
-from ttlock_bridge.locks.clocks import LockClocks
 from ttlock_bridge.locks.callback import record_times
+from ttlock_bridge.locks.clocks import LockClocks
 from ttlock_bridge.locks.commands import LockCommands
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.gateways import GatewayHealth

@@ -198,6 +198,10 @@ def control_routes(sim: Simulation) -> list[Route]:
         world.add_fault(body.path, fault)
         return {"path": body.path, "pending": sum(f.remaining for f in world.faults[body.path])}
 
+    def clear_faults(_request: Request, _body: Nothing) -> dict[str, object]:
+        world.faults.clear()
+        return {"pending": 0}
+
     def type_code(request: Request, body: KeypadEntry) -> dict[str, object]:
         lock = world.control_lock(request.path_params["lock_id"])
         record = world.type_on_keypad(lock, body.code)
@@ -218,6 +222,7 @@ def control_routes(sim: Simulation) -> list[Route]:
         post("/_sim/locks/{lock_id:int}", set_lock, LockChange),
         post("/_sim/settings", set_settings, SettingsChange),
         post("/_sim/faults", add_fault, FaultRequest),
+        post("/_sim/faults/clear", clear_faults, Nothing),
     ]
 
 
