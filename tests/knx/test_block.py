@@ -8,7 +8,8 @@ import pytest
 
 from ttlock_bridge.access import DoorStatus, GrantView, RoomIssue, StayOutcome
 from ttlock_bridge.access.errors import CodeClash, GrantNotFound, UnknownRoom
-from ttlock_bridge.access.passcode_policy import CodeTooSimple, CodeWrongLength
+from ttlock_bridge.access.passcode_policy import CodeNotOnKeypad, CodeTooSimple, CodeWrongLength
+from ttlock_bridge.access.stays import StayOverlapsSeveral
 from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
 from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock, panel_name
@@ -187,8 +188,10 @@ def test_an_ok_says_what_happened_and_whether_a_default_was_used(
         (UnreadableTime("x"), "ERR DATES"),
         (CodeWrongLength("x"), "ERR CODE"),
         (CodeTooSimple("x"), "ERR CODE"),
+        (CodeNotOnKeypad("x"), "ERR CODE"),
         (CodeClash("x"), "ERR CLASH"),
         (UnknownRoom("x"), "ERR INPUT"),
+        (StayOverlapsSeveral("x"), "ERR INPUT"),
         (AuthError(10004, "x"), "ERR AUTH"),
         (GatewayError(-3002, "x"), "ERR GATEWAY"),
         (TransportError(None, "x"), "ERR CLOUD"),
