@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from service.bridge import RunningBridge
 
 
@@ -84,3 +86,24 @@ def test_metrics_have_process_series_and_cloud_latency_per_endpoint(
         text
     )
     assert "_created" not in text
+
+
+def test_placements_wait_while_the_login_is_refused_instead_of_failing(
+    bridge: RunningBridge,
+) -> None:
+    bridge.simulator.control("users/demo@example.com/password", {"password": "changed"})
+    bridge.simulator.control("tokens/expire")
+    bridge.simulator.control("tokens/revoke-refresh")
+
+    created = bridge.api.post(
+        "/api/v1/grants", json={"room": "room-1", "start": "2031-01-10", "end": "2031-01-12"}
+    )
+
+    assert created.status_code == 201
+    deadline = time.monotonic() + 10
+    while (grant := bridge.api.get(f"/api/v1/grants/{created.json()['id']}").json())["doors"][0][
+        "status"
+    ] not in ("pending", "failed"):
+        assert time.monotonic() < deadline, grant
+        time.sleep(0.1)
+    assert {door["status"] for door in grant["doors"]} == {"pending"}

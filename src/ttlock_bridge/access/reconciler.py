@@ -34,8 +34,8 @@ from ttlock_bridge.access.planner import (
 )
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import AuthError, TransportError, TTLockClient, TTLockError
 from ttlock_bridge.cloud import Passcode as CloudPasscode
-from ttlock_bridge.cloud import TransportError, TTLockClient, TTLockError
 
 log = logging.getLogger("ttlock_bridge.reconciler")
 
@@ -193,7 +193,9 @@ class Reconciler:
 
     async def _fail(self, work: ledger.Work, step: Step, error: TTLockError) -> None:
         in_doubt = isinstance(error, TransportError) and isinstance(step, Add | Change | Delete)
-        retryable = error.retry_later
+        # A refused login is the account's problem, not this placement's: once a person fixes
+        # the credentials every waiting placement must go on (the session fails fast meanwhile).
+        retryable = error.retry_later or isinstance(error, AuthError)
         removing = work.view.wanted is None
         stalled = not (retryable or removing or in_doubt)
         failures = await self._transactions(ledger.attempts_of, work.placement_id)

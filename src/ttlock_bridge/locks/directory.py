@@ -5,8 +5,8 @@ whatever its age; the cloud is asked only when nothing is cached yet or a caller
 fresh read (`fresh=True`: the refresh every `[cloud] detail_refresh`, the gateway poll,
 `?refresh=true` on the API; `max_age_s`: the readiness probe). The door-to-gateway links, which
 change only when someone pairs a gateway, are read once and again only when asked; a lock's
-passage-mode configuration is read when the auto-lock inference needs it, until the next refresh
-or until the bridge `forget`s a lock it changed. Every cached value remembers when it was
+passage-mode configuration is read when the auto-lock inference needs it and kept an hour at
+most (or until the bridge `forget`s a lock it changed). Every cached value remembers when it was
 fetched, so answers can say how old they are.
 """
 
@@ -38,6 +38,8 @@ T = TypeVar("T")
 
 PASSAGE_MODE_FEATURE_BIT = 22
 """`featureValue` bit of a lock that has passage mode (reference §15)."""
+PASSAGE_MODE_MAX_AGE_S = 3600
+"""Passage mode switched on in the TTLock app is seen within an hour (docs/lock-state.md)."""
 
 BatteryRead = Callable[[int, int, int], Awaitable[None]]
 """Told of every battery level a fresh read brought: lockId, percent, UTC epoch ms of the
@@ -217,7 +219,10 @@ class LockDirectory:
 
     async def _passage_mode(self, lock_id: int) -> PassageModeConfig:
         fetched = await self._read(
-            lambda: self._passage.get(lock_id), False, lambda: self._cloud.passage_mode(lock_id)
+            lambda: self._passage.get(lock_id),
+            False,
+            lambda: self._cloud.passage_mode(lock_id),
+            max_age_ms=PASSAGE_MODE_MAX_AGE_S * 1000,
         )
         self._passage[lock_id] = fetched
         return fetched.value
