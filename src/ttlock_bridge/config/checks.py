@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ttlock_bridge.config.knx import knx_cross_check
-from ttlock_bridge.config.models import ConfigFile
+from ttlock_bridge.config.models import MIN_KEYS, ConfigFile
 from ttlock_bridge.config.problems import Problem
 
 
@@ -14,6 +14,7 @@ def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
     return [
         *_shared_lock_ids(raw, file),
         *_room_door_references(raw, file),
+        *_room_keypads(raw, file),
         *(knx_cross_check(raw.knx, raw.rooms, raw.doors, file) if raw.knx else []),
     ]
 
@@ -64,4 +65,43 @@ def _room_door_references(raw: ConfigFile, file: Path) -> list[Problem]:
                         )
                     )
                 seen.add(door_name)
+    return problems
+
+
+MIN_CODES = 10_000
+"""A room's codes must come from at least as many possibilities as a 4-digit code on a full
+keypad: fewer can be guessed at the door in minutes."""
+
+
+def _room_keypads(raw: ConfigFile, file: Path) -> list[Problem]:
+    """Every door of a room shares enough keys for a code that is hard to guess."""
+    problems = []
+    length = raw.defaults.code_length
+    for room_name, room in raw.rooms.items():
+        doors = [raw.doors[name] for name in room.all_doors if name in raw.doors]
+        if not doors:
+            continue
+        shared = set.intersection(*(set(door.keypad) for door in doors))
+        if len(shared) < MIN_KEYS:
+            problems.append(
+                Problem(
+                    file,
+                    f"rooms.{room_name}",
+                    f"its doors' keypads share {len(shared)} key(s) "
+                    f"({''.join(sorted(shared)) or 'none'}): a code must be typed on every door; "
+                    "fix the doors' keypad settings",
+                    room_name,
+                )
+            )
+        elif len(shared) ** length < MIN_CODES:
+            problems.append(
+                Problem(
+                    file,
+                    "defaults.code_length",
+                    f"room '{room_name}' has {len(shared)} keys its doors share, so "
+                    f"{length}-digit codes allow only {len(shared) ** length} combinations: "
+                    "raise code_length until there are at least 10,000",
+                    length,
+                )
+            )
     return problems

@@ -56,12 +56,16 @@ def _parse_duration(value: object) -> object:
     return int(match["amount"]) * _DURATION_UNITS[match["unit"]]
 
 
+MIN_KEYS = 3
+"""A keypad needs this many distinct keys for a usable passcode."""
+
+
 def _check_keypad(keys: str) -> str:
     """`"1234567"` -> the keys sorted; a keypad needs 3 distinct digit keys for a usable code."""
     if not (keys.isascii() and keys.isdigit()):
         raise ValueError('a keypad is the digits its keys carry, e.g. "1234567"')
     distinct = "".join(sorted(set(keys)))
-    if len(distinct) < 3:
+    if len(distinct) < MIN_KEYS:
         raise ValueError("a keypad needs at least 3 different keys for a passcode to be usable")
     return distinct
 
