@@ -85,6 +85,19 @@ async def test_a_new_code_replaces_a_disclosed_one_on_every_door(hotel: Hotel) -
     assert (fresh.start_ms, fresh.end_ms, fresh.name) == (view.start_ms, view.end_ms, view.name)
 
 
+async def test_a_lock_that_refuses_a_change_gets_the_new_code_by_delete_and_add(
+    hotel: Hotel,
+) -> None:
+    view = await hotel.access.grants.create(stay(name="Smith"))
+    hotel.simulator.control("faults", {"path": "/v3/keyboardPwd/change", "errcode": -4043})
+
+    fresh = await hotel.access.grants.new_code(view.id)
+
+    assert fresh.summary == "active"
+    for lock_id in (ROOM_1, MAIN_ENTRANCE):  # the disclosed code is gone from every door
+        assert [p["keyboardPwd"] for p in hotel.passcodes_on(lock_id)] == [fresh.code]
+
+
 async def test_a_new_code_respects_the_keypads(cylinder_hotel: Hotel) -> None:
     view = await cylinder_hotel.access.grants.create(stay(code="516273"))
     for _ in range(5):

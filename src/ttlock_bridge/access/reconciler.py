@@ -148,7 +148,28 @@ class Reconciler:
             return True
         if error.errcode == DUPLICATE_CODE and isinstance(step, Add):
             return await self._on_duplicate(work, step.passcode)
+        if isinstance(step, Change) and _permanent(error):
+            return await self._replace(work, step, error)
         return False
+
+    async def _replace(self, work: ledger.Work, step: Change, refusal: TTLockError) -> bool:
+        """A change no retry can bring (e.g. -4043) must not leave the old code or window on the
+        lock (a disclosed code, a shortened stay): delete the passcode, then add it anew."""
+        log.warning(
+            "change of the passcode on door %s (grant %s) refused for good (errcode %s): "
+            "deleting it to add it anew",
+            work.door,
+            work.grant_tag,
+            refusal.errcode,
+        )
+        await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+        try:
+            await self._cloud.delete_passcode(work.lock_id, step.keyboard_pwd_id)
+        except TTLockError as error:
+            if error.errcode != PASSCODE_NOT_FOUND:
+                return False
+        await self._settle(work, None)
+        return True
 
     async def _on_duplicate(self, work: ledger.Work, passcode: Passcode) -> bool:
         """-3007: adopt the code if it is ours; give a generated code a fresh value if we may."""
@@ -221,6 +242,11 @@ class Reconciler:
 
     async def _settle(self, work: ledger.Work, held: Held | None) -> None:
         await self._transactions(ledger.settle, work.placement_id, held, self._clock(), self._zone)
+
+
+def _permanent(error: TTLockError) -> bool:
+    """No retry, now or later, can make this call succeed."""
+    return not (error.retry_later or isinstance(error, AuthError | TransportError))
 
 
 def _held(found: CloudPasscode) -> Held:
