@@ -12,7 +12,16 @@ from ttlock_bridge.store import open_store
 from ttlock_bridge.store.migrate import downgrade, upgrade
 from ttlock_bridge.store.models import Base
 
-TABLES = {"grants", "grant_doors", "placements", "tokens", "cloud_calls", "events"}
+TABLES = {
+    "grants",
+    "grant_doors",
+    "placements",
+    "tokens",
+    "cloud_calls",
+    "events",
+    "write_guards",
+    "idempotency_keys",
+}
 
 
 def differences(url: str) -> list[object]:

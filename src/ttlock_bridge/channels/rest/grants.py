@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 
 from ttlock_bridge.access import GrantChanges, GrantRequest
 from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
@@ -23,6 +23,17 @@ router = APIRouter(
 
 GrantId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RoomName = Annotated[str, Path(pattern=NAME_PATTERN)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[!-~]{1,200}$",
+        description=(
+            "Any unique value (a UUID) per grant to create, 1-200 visible ASCII characters: a "
+            "retry with the same key and body answers the grant the first request created"
+        ),
+    ),
+]
 
 
 @router.get("/rooms", tags=["rooms"], summary="Rooms, their doors and current grant")
@@ -43,7 +54,9 @@ async def show_room(room: RoomName, bridge: BridgeDep) -> RoomOut:
     tags=["grants"],
     summary="Grant access (a room or doors, a window, a code): placed on every door at once",
 )
-async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
+async def create_grant(
+    new: GrantIn, bridge: BridgeDep, idempotency_key: IdempotencyKey = None
+) -> GrantOut:
     view = await bridge.access.grants.create(
         GrantRequest(
             start=new.start,
@@ -52,7 +65,8 @@ async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
             doors=new.doors,
             name=new.name,
             code=new.code,
-        )
+        ),
+        idempotency_key=idempotency_key,
     )
     return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
