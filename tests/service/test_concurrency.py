@@ -58,6 +58,10 @@ def post_grant(**body: Any) -> Call:
     return lambda client: client.post("/api/v1/grants", json=stay(**body))
 
 
+def patch_grant(grant_id: int, **body: Any) -> Call:
+    return lambda client: client.patch(f"/api/v1/grants/{grant_id}", json=body)
+
+
 def codes_on_entrance(bridge: RunningBridge) -> list[str]:
     return [passcode["keyboardPwd"] for passcode in bridge.passcodes_on(MAIN_ENTRANCE)]
 
@@ -86,12 +90,7 @@ def test_a_code_change_and_a_create_racing_for_one_code_one_gets_409(
         with cloud_latency(bridge):
             answers = at_once(
                 bridge,
-                [
-                    lambda client, grant_id=grant_id, code=code: client.patch(
-                        f"/api/v1/grants/{grant_id}", json={"code": code}
-                    ),
-                    post_grant(room=new_room, code=code),
-                ],
+                [patch_grant(grant_id, code=code), post_grant(room=new_room, code=code)],
             )
 
         assert sorted(answer.status_code for answer in answers) in ([200, 409], [201, 409])

@@ -27,8 +27,9 @@ _LATEST: Final = date(2999, 12, 31)
 
 MAX_DAYS_STARTED: Final = 7
 """A new start may lie at most this many days in the past (a stay registered late)."""
-MAX_DAYS_AHEAD: Final = 730
-"""A window must end within this many days from now (bookings open about two years ahead)."""
+MAX_DAYS_AHEAD: Final = 1830
+"""A window must end within this many days (about five years) from now: bookings open a year
+or two ahead, and a date further out is a typo."""
 MAX_DAYS_LONG: Final = 365
 """A window lasts at most this many days: TTLock refuses, or rounds to whole months, period
 passcodes longer than a year; longer access is a permanent passcode."""

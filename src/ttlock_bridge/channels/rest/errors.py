@@ -86,7 +86,8 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status)
 
 
-async def _not_authenticated(_request: Request, _error: Exception) -> JSONResponse:
+def unauthorized_response() -> JSONResponse:
+    """401 with `WWW-Authenticate: Bearer`: no token, or not the right one."""
     response = error_response(
         401,
         "unauthorized",
@@ -95,6 +96,10 @@ async def _not_authenticated(_request: Request, _error: Exception) -> JSONRespon
     )
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+async def _not_authenticated(_request: Request, _error: Exception) -> JSONResponse:
+    return unauthorized_response()
 
 
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
