@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from ttlock_bridge.text import escape_unsafe
+
 REDACTED = "[redacted]"
 _SENSITIVE_VALUE = re.compile(
     r"(?i)((?:keyboard_?pwd|new_?keyboard_?pwd|password|passwd|code|token|secret|authorization)"
@@ -23,7 +25,8 @@ _SENSITIVE_VALUE = re.compile(
 
 class RedactingFormatter(logging.Formatter):
     """`time=... level=... logger=... msg="..."`, with secrets removed from the whole line
-    (message and traceback alike)."""
+    (message and traceback alike) and control and bidi characters escaped (one record, one
+    line, read as written)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -37,7 +40,7 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-        message = record.getMessage().replace('"', "'")
+        message = escape_unsafe(record.getMessage()).replace('"', "'")
         line = f'time={stamp} level={record.levelname.lower()} logger={record.name} msg="{message}"'
         if record.exc_info:
             line += " exception=" + repr(self.formatException(record.exc_info))

@@ -14,6 +14,7 @@ from ttlock_bridge.channels.rest.schemas import (
     GrantChange,
     GrantIn,
     GrantOut,
+    QueryBool,
     RoomOut,
 )
 
@@ -75,7 +76,7 @@ async def create_grant(
 async def list_grants(
     bridge: BridgeDep,
     room: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
-    include_inactive: bool = False,
+    include_inactive: QueryBool = False,
 ) -> list[GrantOut]:
     views = await bridge.access.grants.find(room=room, include_inactive=include_inactive)
     zone = bridge.config.property.zone
