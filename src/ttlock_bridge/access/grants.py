@@ -53,6 +53,9 @@ from ttlock_bridge.store.placements import add_placement, codes_held_on
 
 log = logging.getLogger("ttlock_bridge.grants")
 
+IDEMPOTENCY_KEY_DAYS: Final = 7
+"""How long an idempotency key is remembered: far longer than any client retries."""
+
 
 @dataclass(frozen=True, slots=True)
 class GrantRequest:
@@ -245,10 +248,6 @@ class GrantService:
         if grant is None:
             raise GrantNotFound(f"no grant with id {grant_id}")
         return grant
-
-
-IDEMPOTENCY_KEY_DAYS: Final = 7
-"""How long an idempotency key is remembered: far longer than any client retries."""
 
 
 @dataclass(frozen=True, slots=True)
