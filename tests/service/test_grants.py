@@ -157,12 +157,14 @@ def test_a_retried_create_with_its_idempotency_key_answers_the_first_grant(
     key = {"Idempotency-Key": "9b2f6c1e-4e0a-4d55-a1f3-0c5e2b7d8a61"}
 
     first = bridge.api.post("/api/v1/grants", json=stay(), headers=key)
+    calls = bridge.simulator.state()["calls"]
     again = bridge.api.post("/api/v1/grants", json=stay(), headers=key)
     other = bridge.api.post("/api/v1/grants", json=stay(name="Jones"), headers=key)
 
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["code"] == first.json()["code"]
+    assert bridge.simulator.state()["calls"] == calls  # a repeat costs no TTLock call
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["detail"]
     assert len(bridge.api.get("/api/v1/grants").json()) == 1

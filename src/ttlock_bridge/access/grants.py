@@ -107,6 +107,11 @@ class GrantService:
         for `IDEMPOTENCY_KEY_DAYS` days. Raises `InvalidInput` (and its kinds) for what the
         rules refuse, `CodeClash` when the chosen code is on one of the doors.
         """
+        key = None if idempotency_key is None else (idempotency_key, _fingerprint(request))
+        if key is not None:  # a repeat answers at once, without asking the cloud again
+            known = await self._run(_grant_of_key, key, self._clock())
+            if known is not None:
+                return await self._repeated(known)
         doors = self._doors_of(request)
         defaults = self._config.defaults
         window = parse_window(
@@ -132,14 +137,17 @@ class GrantService:
             ),
             code_length=defaults.code_length,
             deny=defaults.deny_codes,
-            key=None if idempotency_key is None else (idempotency_key, _fingerprint(request)),
+            key=key,
             now_ms=self._clock(),
         )
-        if created:
-            log.info("grant %s created for %s on %d door(s)", grant_id, name, len(doors))
-            await self._reconciler.reconcile_grant(grant_id)
-        else:
-            log.info("grant %s: create repeated with its idempotency key", grant_id)
+        if not created:
+            return await self._repeated(grant_id)
+        log.info("grant %s created for %s on %d door(s)", grant_id, name, len(doors))
+        await self._reconciler.reconcile_grant(grant_id)
+        return await self.get(grant_id)
+
+    async def _repeated(self, grant_id: int) -> GrantView:
+        log.info("grant %s: create repeated with its idempotency key", grant_id)
         return await self.get(grant_id)
 
     async def modify(self, grant_id: int, changes: GrantChanges) -> GrantView:
@@ -315,6 +323,21 @@ def _door_names(doors: Sequence[DoorRef]) -> str:
     return ", ".join(ref.door for ref in doors)
 
 
+def _grant_of_key(session: Session, key: tuple[str, str], now_ms: int) -> int | None:
+    """The grant a (key, request fingerprint) created, if the key is known; the key with
+    another request raises `IdempotencyKeyReused`. Forgets keys older than their lifetime."""
+    forget_keys_before(session, now_ms - IDEMPOTENCY_KEY_DAYS * 86_400_000)
+    known = find_key(session, key[0])
+    if known is None:
+        return None
+    if known.fingerprint != key[1]:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request: "
+            "send a new key for a new request, or repeat the first request exactly"
+        )
+    return known.grant_id
+
+
 def _record_grant(
     session: Session,
     new: _NewGrant,
@@ -329,15 +352,9 @@ def _record_grant(
     new."""
     take_grant_write_turn(session)
     if key is not None:
-        forget_keys_before(session, now_ms - IDEMPOTENCY_KEY_DAYS * 86_400_000)
-        known = find_key(session, key[0])
+        known = _grant_of_key(session, key, now_ms)
         if known is not None:
-            if known.fingerprint != key[1]:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was already used with a different request: "
-                    "send a new key for a new request, or repeat the first request exactly"
-                )
-            return known.grant_id, False
+            return known, False
     taken = _codes_taken(session, new.doors, new.listed)
     if new.code is not None:
         _refuse_clash(new.code, taken)
