@@ -387,7 +387,8 @@ def _apply_changes(
 
     A placement is sent to the lock again only if what its lock should hold now differs from
     what the cloud confirmed (a failed one is retried); a change that changes nothing leaves
-    the ledger as it was. Returns whether any placement has work to do.
+    the ledger as it was. A stay whose code cleanup removed gets it back when its end moves
+    into the future. Returns whether any placement has work to do.
     """
     take_grant_write_turn(session)
     grant = session.get_one(Grant, grant_id)
@@ -414,6 +415,11 @@ def _apply_changes(
     wanted = passcode_for(grant, zone)
     work = False
     for placement in grant.placements:
+        if placement.desired is Desired.ABSENT and grant.end_ms > now_ms:
+            # cleanup removed the code of a stay that had ended; a new end brings it back
+            placement.desired = Desired.PRESENT
+            if placement.status is PlacementStatus.DELETED:
+                placement.status = PlacementStatus.PENDING
         if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
             held = held_by(placement)
             done = held is not None and held.passcode == wanted
