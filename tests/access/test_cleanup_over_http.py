@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from access.conftest import MAIN_ENTRANCE, ROOM_1, ROOM_2, Hotel
-from ttlock_bridge.access import GrantRequest
+from ttlock_bridge.access import GrantChanges, GrantRequest
 
 HOUR_MS = 3_600_000
 
@@ -125,3 +125,27 @@ async def test_drift_reports_foreign_codes_and_ledger_entries_missing_from_locks
     assert [(item.door, item.grant_id) for item in report.missing_from_locks] == [
         ("room-1", view.id)
     ]
+
+
+async def test_a_stay_extended_after_cleanup_gets_its_code_back(hotel: Hotel) -> None:
+    ended = await _short_stay(hotel)
+    hotel.advance(27 * HOUR_MS)
+    await hotel.access.cleanup.run(dry_run=False)
+    assert hotel.passcodes_on(ROOM_1) == []
+
+    view = await hotel.access.grants.modify(ended, GrantChanges(end=_in_hours(27 + 48)))
+
+    assert view.summary == "active"
+    assert {door.status for door in view.doors} == {"active"}
+    for lock_id in (ROOM_1, MAIN_ENTRANCE):
+        assert [p["keyboardPwd"] for p in hotel.passcodes_on(lock_id)] == [view.code]
+
+
+async def test_a_rename_after_cleanup_does_not_bring_an_ended_code_back(hotel: Hotel) -> None:
+    ended = await _short_stay(hotel)
+    hotel.advance(27 * HOUR_MS)
+    await hotel.access.cleanup.run(dry_run=False)
+
+    await hotel.access.grants.modify(ended, GrantChanges(name="Renamed"))
+
+    assert hotel.passcodes_on(ROOM_1) == hotel.passcodes_on(MAIN_ENTRANCE) == []

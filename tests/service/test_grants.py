@@ -186,3 +186,47 @@ def test_issuing_by_room_changes_an_overlapping_stay_and_adds_the_next_one(
         ).status_code
         == 404
     )
+
+
+def test_a_patch_that_changes_nothing_leaves_every_door_active(bridge: RunningBridge) -> None:
+    grant_id = bridge.api.post("/api/v1/grants", json=stay(code="583190")).json()["id"]
+    calls_before = bridge.simulator.state()["calls"]
+
+    answers = [
+        bridge.api.patch(f"/api/v1/grants/{grant_id}", json=body)
+        for body in ({}, {"name": "Smith"}, {"code": "583190"}, {"end": IN_THREE_DAYS})
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 200
+        assert {door["status"] for door in answer.json()["doors"]} == {"active"}
+    assert "ttlock_bridge_reconciler_queue 0.0" in bridge.api.get("/metrics").text
+    calls_after = bridge.simulator.state()["calls"]
+    assert calls_after.get("/v3/keyboardPwd/change") == calls_before.get("/v3/keyboardPwd/change")
+
+
+def test_a_retried_create_with_its_idempotency_key_answers_the_first_grant(
+    bridge: RunningBridge,
+) -> None:
+    key = {"Idempotency-Key": "9b2f6c1e-4e0a-4d55-a1f3-0c5e2b7d8a61"}
+
+    first = bridge.api.post("/api/v1/grants", json=stay(), headers=key)
+    calls = bridge.simulator.state()["calls"]
+    again = bridge.api.post("/api/v1/grants", json=stay(), headers=key)
+    other = bridge.api.post("/api/v1/grants", json=stay(name="Jones"), headers=key)
+
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["code"] == first.json()["code"]
+    assert bridge.simulator.state()["calls"] == calls  # a repeat costs no TTLock call
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["detail"]
+    assert len(bridge.api.get("/api/v1/grants").json()) == 1
+    assert len(bridge.passcodes_on(ROOM_1)) == 1
+
+
+def test_an_unusable_idempotency_key_is_422(bridge: RunningBridge) -> None:
+    for key in ("", "x" * 201, "with space"):
+        response = bridge.api.post("/api/v1/grants", json=stay(), headers={"Idempotency-Key": key})
+        assert response.status_code == 422, key
+    assert bridge.api.get("/api/v1/grants").json() == []

@@ -12,7 +12,17 @@ from ttlock_bridge.store import open_store
 from ttlock_bridge.store.migrate import downgrade, upgrade
 from ttlock_bridge.store.models import Base
 
-TABLES = {"grants", "grant_doors", "placements", "tokens", "cloud_calls", "events", "auth_refusals"}
+TABLES = {
+    "grants",
+    "grant_doors",
+    "placements",
+    "tokens",
+    "cloud_calls",
+    "events",
+    "write_guards",
+    "idempotency_keys",
+    "auth_refusals",
+}
 
 
 def differences(url: str) -> list[object]:

@@ -20,7 +20,7 @@ from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import PasscodeType, TTLockClient, TTLockError, mask_code
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Desired, GrantState, Placement, PlacementStatus
-from ttlock_bridge.store.grants import grants_ended_before
+from ttlock_bridge.store.grants import grants_ended_before, take_grant_write_turn
 from ttlock_bridge.store.placements import list_placements
 
 log = logging.getLogger("ttlock_bridge.cleanup")
@@ -89,7 +89,9 @@ class Cleanup:
         due = await self._transactions(_ended_grant_placements, cutoff_ms)
         items = list(due.values())
         if not dry_run and due:
-            await self._transactions(_mark_absent, list(due))
+            marked = await self._transactions(_mark_absent, list(due), cutoff_ms)
+            due = {pid: item for pid, item in due.items() if pid in marked}
+            items = list(due.values())
             await self._reconciler.run_pass({item.grant_id for item in items if item.grant_id})
             outcomes = await self._transactions(_outcomes, list(due))
             items = [replace(item, outcome=outcomes[pid]) for pid, item in due.items()]
@@ -191,13 +193,21 @@ def _ended_grant_placements(session: Session, cutoff_ms: int) -> dict[int, Clean
     }
 
 
-def _mark_absent(session: Session, placement_ids: list[int]) -> None:
+def _mark_absent(session: Session, placement_ids: list[int], cutoff_ms: int) -> set[int]:
+    """Under the grant write turn, mark absent the placements whose grant still ended before
+    the cutoff (a stay extended meanwhile keeps its code); returns the ones marked."""
+    take_grant_write_turn(session)
+    marked = set()
     for placement_id in placement_ids:
         placement = session.get_one(Placement, placement_id)
+        if placement.grant.end_ms >= cutoff_ms or placement.grant.state is not GrantState.ACTIVE:
+            continue
+        marked.add(placement_id)
         placement.desired = Desired.ABSENT
         if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
             placement.status = PlacementStatus.PENDING
         placement.next_attempt_at_ms = None
+    return marked
 
 
 def _outcomes(session: Session, placement_ids: list[int]) -> dict[int, str]:

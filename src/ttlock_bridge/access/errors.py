@@ -30,3 +30,16 @@ class GrantNotFound(AccessError, LookupError):
 
 class GrantClosed(InvalidInput):
     """The grant was cancelled and can no longer be changed."""
+
+
+class UnsafeText(InvalidInput):
+    """A name holds control or bidirectional-override characters (they would reach the locks
+    and the logs, and can make a name read differently from what it is)."""
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The `Idempotency-Key` was first used with a different request."""
+
+
+class ConcurrentChange(AccessError):
+    """Another request changed the same grant at the same moment; read it again and retry."""

@@ -4,9 +4,12 @@ learns straight away which doors hold the code and which are still pending, and 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -15,10 +18,12 @@ from ttlock_bridge.access.errors import (
     CodeClash,
     GrantClosed,
     GrantNotFound,
+    IdempotencyKeyReused,
     InvalidInput,
     UnknownDoor,
     UnknownRoom,
 )
+from ttlock_bridge.access.ledger import held_by, passcode_for
 from ttlock_bridge.access.passcode_policy import (
     ALL_KEYS,
     check_keypads,
@@ -28,17 +33,34 @@ from ttlock_bridge.access.passcode_policy import (
 )
 from ttlock_bridge.access.passcode_tag import new_grant_tag
 from ttlock_bridge.access.reconciler import Reconciler
-from ttlock_bridge.access.time_window import Window, WindowInPast, parse_instant, parse_window
+from ttlock_bridge.access.text import checked_name
+from ttlock_bridge.access.time_window import (
+    Window,
+    check_bounds,
+    checked_window,
+    parse_instant,
+    parse_window,
+)
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Desired, Grant, GrantState, PlacementStatus
-from ttlock_bridge.store.grants import DoorRef, add_grant, get_grant, list_grants
+from ttlock_bridge.store.grants import (
+    DoorRef,
+    add_grant,
+    get_grant,
+    list_grants,
+    take_grant_write_turn,
+)
+from ttlock_bridge.store.idempotency import find_key, forget_keys_before, remember_key
 from ttlock_bridge.store.placements import add_placement, codes_held_on
 
 log = logging.getLogger("ttlock_bridge.grants")
+
+IDEMPOTENCY_KEY_DAYS: Final = 7
+"""How long an idempotency key is remembered: far longer than any client retries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +102,22 @@ class GrantService:
         self._clock = clock
         self._zone = config.property.zone
 
-    async def create(self, request: GrantRequest) -> GrantView:
-        """Check the request, record the grant and its placements, place the code on every door."""
+    async def create(
+        self, request: GrantRequest, *, idempotency_key: str | None = None
+    ) -> GrantView:
+        """Check the request, record the grant and its placements, place the code on every door.
+
+        With `idempotency_key` (at most 200 characters), a request repeated with the same key
+        answers the grant the first one created (as it stands now) and creates nothing; the
+        same key with a different request raises `IdempotencyKeyReused`. Keys are remembered
+        for `IDEMPOTENCY_KEY_DAYS` days. Raises `InvalidInput` (and its kinds) for what the
+        rules refuse, `CodeClash` when the chosen code is on one of the doors.
+        """
+        key = None if idempotency_key is None else (idempotency_key, _fingerprint(request))
+        if key is not None:  # a repeat answers at once, without asking the cloud again
+            known = await self._run(_grant_of_key, key, self._clock())
+            if known is not None:
+                return await self._repeated(known)
         doors = self._doors_of(request)
         defaults = self._config.defaults
         window = parse_window(
@@ -95,79 +131,87 @@ class GrantService:
         if request.code is not None:
             validate_code(request.code, deny=defaults.deny_codes)
             check_keypads(request.code, self.keypads(doors))
-        taken = await self._codes_on(doors)
-        if request.code is not None:
-            _refuse_clash(request.code, taken)
-            code = request.code
-        else:
-            code = self._fresh_code(doors, taken)
-        name = " ".join((request.name or request.room or _door_names(doors)).split())
-        if not name:
-            raise InvalidInput("a grant needs a name: give one, or a room")
-        grant_id = await self._run(
+        name = checked_name(request.name or request.room or _door_names(doors))
+        grant_id, created = await self._run(
             _record_grant,
-            name=name,
-            room=request.room,
-            code=code,
-            generated=request.code is None,
-            window=window,
-            doors=doors,
+            _NewGrant(
+                name=name,
+                room=request.room,
+                code=request.code,
+                window=window,
+                doors=tuple(doors),
+                listed=await self._codes_listed(doors),
+            ),
+            draw=self._draw(doors),
+            key=key,
             now_ms=self._clock(),
         )
+        if not created:
+            return await self._repeated(grant_id)
         log.info("grant %s created for %s on %d door(s)", grant_id, name, len(doors))
         await self._reconciler.reconcile_grant(grant_id)
         return await self.get(grant_id)
 
+    async def _repeated(self, grant_id: int) -> GrantView:
+        log.info("grant %s: create repeated with its idempotency key", grant_id)
+        return await self.get(grant_id)
+
     async def modify(self, grant_id: int, changes: GrantChanges) -> GrantView:
-        """Change dates, code or name on every door; also gives failed doors another try."""
-        grant = await self._grant(grant_id)
-        if grant.state is GrantState.CANCELLED:
-            raise GrantClosed(f"grant {grant_id} was cancelled: create a new grant instead")
+        """Change dates, code or name on every door; also gives failed doors another try.
+
+        Concurrent changes of one grant apply one after the other, each to what the previous
+        one left. Raises `GrantNotFound`, `GrantClosed` (cancelled), `CodeClash`,
+        `InvalidInput` (and its kinds) for what the rules refuse.
+        """
         defaults = self._config.defaults
         start_ms = (
-            grant.start_ms
+            None
             if changes.start is None
             else parse_instant(changes.start, self._zone, defaults.check_in)
         )
         end_ms = (
-            grant.end_ms
+            None
             if changes.end is None
             else parse_instant(changes.end, self._zone, defaults.check_out)
         )
-        window = Window(start_ms, end_ms)
-        if changes.end is not None and end_ms <= self._clock():
-            raise WindowInPast("the new end is in the past: choose an end in the future")
+        name = None if changes.name is None else checked_name(changes.name)
+        grant = await self._grant(grant_id)
+        listed: dict[str, set[str]] = {}
         if changes.code is not None and changes.code != grant.code:
             validate_code(changes.code, deny=defaults.deny_codes)
             doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
             check_keypads(changes.code, self.keypads(doors))
-            _refuse_clash(changes.code, await self._codes_on(doors))
-        name = None if changes.name is None else " ".join(changes.name.split()) or None
-        await self._run(
+            listed = await self._codes_listed(doors)
+        changed = await self._run(
             _apply_changes,
             grant_id,
-            window=window,
-            code=changes.code,
-            name=name,
+            _Changes(start_ms=start_ms, end_ms=end_ms, code=changes.code, name=name, listed=listed),
+            zone=self._zone,
             now_ms=self._clock(),
         )
-        await self._reconciler.reconcile_grant(grant_id)
+        if changed:
+            await self._reconciler.reconcile_grant(grant_id)
         return await self.get(grant_id)
 
     async def new_code(self, grant_id: int) -> GrantView:
         """Replace the grant's code with a fresh generated one (e.g. the code was disclosed),
         placed on every door like a code change; the old code is gone once each door is done.
 
-        Raises `GrantNotFound`, `GrantClosed` for a cancelled or ended grant, and
+        Drawn under the grant write turn, so it holds against concurrent changes. Raises
+        `GrantNotFound`, `GrantClosed` for a cancelled or ended grant, and
         `CodeSpaceExhausted` when no free code can be drawn.
         """
         grant = await self._grant(grant_id)
-        if grant.state is GrantState.CANCELLED or grant.end_ms <= self._clock():
-            raise GrantClosed(f"grant {grant_id} is cancelled or has ended: create a new grant")
         doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
-        taken = await self._codes_on(doors)
-        code = self._fresh_code(doors, taken, also_avoid=grant.code)
-        await self._run(_apply_new_code, grant_id, code, self._clock())
+        listed = await self._codes_listed(doors)
+        await self._run(
+            _draw_new_code,
+            grant_id,
+            listed,
+            draw=self._draw(doors),
+            zone=self._zone,
+            now_ms=self._clock(),
+        )
         log.info("grant %s: a new code was drawn for %d door(s)", grant_id, len(doors))
         await self._reconciler.reconcile_grant(grant_id)
         return await self.get(grant_id)
@@ -180,20 +224,18 @@ class GrantService:
             for ref in doors
         }
 
-    def _fresh_code(
-        self, doors: Sequence[DoorRef], taken: dict[str, set[str]], also_avoid: str = ""
-    ) -> str:
-        """A generated code enterable on every door and on none of them yet."""
+    def _draw(self, doors: Sequence[DoorRef]) -> CodeDraw:
+        """How to draw a code for these doors: enterable on every door's keypad."""
         defaults = self._config.defaults
-        return generate_code(
-            defaults.code_length,
-            avoid=set().union(*taken.values()) | {also_avoid},
+        return CodeDraw(
+            length=defaults.code_length,
             deny=defaults.deny_codes,
             keys=common_keys(self.keypads(doors).values()),
         )
 
     async def cancel(self, grant_id: int) -> GrantView:
-        """Withdraw the grant: its passcode is deleted from every door, retried until confirmed."""
+        """Withdraw the grant: its passcode is deleted from every door, retried until confirmed.
+        Cancelling a cancelled grant changes nothing. Raises `GrantNotFound`."""
         await self._grant(grant_id)
         await self._run(_cancel, grant_id, self._clock())
         await self._reconciler.reconcile_grant(grant_id)
@@ -238,27 +280,93 @@ class GrantService:
             refs.append(DoorRef(name, door.lock_id))
         return refs
 
-    async def _codes_on(self, doors: Sequence[DoorRef]) -> dict[str, set[str]]:
-        """Codes already on each door: what the cloud lists, plus what our ledger placed there.
+    async def _codes_listed(self, doors: Sequence[DoorRef]) -> dict[str, set[str]]:
+        """Codes the cloud lists on each door (the ledger's are added under the write turn).
 
         If the cloud cannot be asked, the ledger alone is used: a clash the cloud would have
         shown is then caught when the code is placed (-3007) and handled there.
         """
-        taken: dict[str, set[str]] = {}
+        listed: dict[str, set[str]] = {}
         for ref in doors:
-            codes = await self._run(codes_held_on, [ref.lock_id])
             try:
-                codes |= {found.keyboard_pwd async for found in self._cloud.passcodes(ref.lock_id)}
+                listed[ref.door] = {
+                    found.keyboard_pwd async for found in self._cloud.passcodes(ref.lock_id)
+                }
             except TTLockError as error:
                 log.warning("could not list passcodes on door %s: %s", ref.door, error)
-            taken[ref.door] = codes
-        return taken
+                listed[ref.door] = set()
+        return listed
 
     async def _grant(self, grant_id: int) -> Grant:
         grant = await self._run(get_grant, grant_id)
         if grant is None:
             raise GrantNotFound(f"no grant with id {grant_id}")
         return grant
+
+
+@dataclass(frozen=True, slots=True)
+class CodeDraw:
+    """How a generated code is drawn: its length, the codes the policy denies, and the keys
+    every door of the grant has."""
+
+    length: int
+    deny: Collection[str]
+    keys: str
+
+    def code(self, avoid: Collection[str]) -> str:
+        return generate_code(self.length, avoid=avoid, deny=self.deny, keys=self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class _NewGrant:
+    """A checked create request; `code` None means draw one. `listed`: codes the cloud listed
+    on each door just before."""
+
+    name: str
+    room: str | None
+    code: str | None
+    window: Window
+    doors: tuple[DoorRef, ...]
+    listed: dict[str, set[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """Checked changes of one grant; None keeps the current value."""
+
+    start_ms: int | None
+    end_ms: int | None
+    code: str | None
+    name: str | None
+    listed: dict[str, set[str]]
+
+
+def _fingerprint(request: GrantRequest) -> str:
+    """SHA-256 of the request's fields: what makes a repeated request the same request."""
+    fields = {
+        "start": request.start,
+        "end": request.end,
+        "room": request.room,
+        "doors": None if request.doors is None else list(request.doors),
+        "name": request.name,
+        "code": request.code,
+    }
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+
+def _codes_taken(
+    session: Session,
+    doors: Sequence[DoorRef],
+    listed: dict[str, set[str]],
+    *,
+    except_grant: int | None = None,
+) -> dict[str, set[str]]:
+    """Codes on each door: what the cloud listed plus what the ledger holds there now."""
+    return {
+        ref.door: listed.get(ref.door, set())
+        | codes_held_on(session, [ref.lock_id], except_grant=except_grant)
+        for ref in doors
+    }
 
 
 def _refuse_clash(code: str, taken: dict[str, set[str]]) -> None:
@@ -274,71 +382,142 @@ def _door_names(doors: Sequence[DoorRef]) -> str:
     return ", ".join(ref.door for ref in doors)
 
 
+def _grant_of_key(session: Session, key: tuple[str, str], now_ms: int) -> int | None:
+    """The grant a (key, request fingerprint) created, if the key is known; the key with
+    another request raises `IdempotencyKeyReused`. Forgets keys older than their lifetime."""
+    forget_keys_before(session, now_ms - IDEMPOTENCY_KEY_DAYS * 86_400_000)
+    known = find_key(session, key[0])
+    if known is None:
+        return None
+    if known.fingerprint != key[1]:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request: "
+            "send a new key for a new request, or repeat the first request exactly"
+        )
+    return known.grant_id
+
+
 def _record_grant(
     session: Session,
+    new: _NewGrant,
     *,
-    name: str,
-    room: str | None,
-    code: str,
-    generated: bool,
-    window: Window,
-    doors: Sequence[DoorRef],
+    draw: CodeDraw,
+    key: tuple[str, str] | None,
     now_ms: int,
-) -> int:
+) -> tuple[int, bool]:
+    """Under the grant write turn: answer a known idempotency key, check the code is free on
+    every door, record the grant and its placements. Returns the grant id and whether it is
+    new."""
+    take_grant_write_turn(session)
+    if key is not None:
+        known = _grant_of_key(session, key, now_ms)
+        if known is not None:
+            return known, False
+    taken = _codes_taken(session, new.doors, new.listed)
+    if new.code is not None:
+        _refuse_clash(new.code, taken)
+        code = new.code
+    else:
+        code = draw.code(avoid=set().union(*taken.values()))
     grant = add_grant(
         session,
         tag=new_grant_tag(),
-        name=name,
-        room=room,
+        name=new.name,
+        room=new.room,
         code=code,
-        code_generated=generated,
-        start_ms=window.start_ms,
-        end_ms=window.end_ms,
-        doors=doors,
+        code_generated=new.code is None,
+        start_ms=new.window.start_ms,
+        end_ms=new.window.end_ms,
+        doors=new.doors,
         now_ms=now_ms,
     )
-    for ref in doors:
+    for ref in new.doors:
         add_placement(session, grant, door=ref.door, lock_id=ref.lock_id, now_ms=now_ms)
-    return grant.id
+    if key is not None:
+        remember_key(session, key[0], fingerprint=key[1], grant_id=grant.id, now_ms=now_ms)
+    return grant.id, True
 
 
 def _apply_changes(
+    session: Session, grant_id: int, changes: _Changes, *, zone: ZoneInfo, now_ms: int
+) -> bool:
+    """Under the grant write turn, on the grant as it is now: check and apply the changes.
+
+    A placement is sent to the lock again only if what its lock should hold now differs from
+    what the cloud confirmed (a failed one is retried); a change that changes nothing leaves
+    the ledger as it was. A stay whose code cleanup removed gets it back when its end moves
+    into the future. Returns whether any placement has work to do.
+    """
+    take_grant_write_turn(session)
+    grant = session.get_one(Grant, grant_id)
+    if grant.state is GrantState.CANCELLED:
+        raise GrantClosed(f"grant {grant_id} was cancelled: create a new grant instead")
+    before = (grant.start_ms, grant.end_ms, grant.code, grant.name)
+    if changes.start_ms is not None or changes.end_ms is not None:
+        window = checked_window(
+            grant.start_ms if changes.start_ms is None else changes.start_ms,
+            grant.end_ms if changes.end_ms is None else changes.end_ms,
+            zone,
+        )
+        check_bounds(window, now_ms, zone, new_start=changes.start_ms is not None)
+        grant.start_ms, grant.end_ms = window.start_ms, window.end_ms
+    if changes.code is not None and changes.code != grant.code:
+        doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
+        taken = _codes_taken(session, doors, changes.listed, except_grant=grant_id)
+        _refuse_clash(changes.code, taken)
+        grant.code, grant.code_generated = changes.code, False
+    if changes.name is not None:
+        grant.name = changes.name
+    if (grant.start_ms, grant.end_ms, grant.code, grant.name) != before:
+        grant.updated_at_ms = now_ms
+    wanted = passcode_for(grant, zone)
+    work = False
+    for placement in grant.placements:
+        if placement.desired is Desired.ABSENT and grant.end_ms > now_ms:
+            # cleanup removed the code of a stay that had ended; a new end brings it back
+            placement.desired = Desired.PRESENT
+            if placement.status is PlacementStatus.DELETED:
+                placement.status = PlacementStatus.PENDING
+        if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
+            held = held_by(placement)
+            done = held is not None and held.passcode == wanted
+            placement.status = PlacementStatus.ACTIVE if done else PlacementStatus.PENDING
+        if (
+            placement.status is not PlacementStatus.ACTIVE
+            and placement.status is not PlacementStatus.DELETED
+        ):
+            placement.next_attempt_at_ms = None
+            work = True
+    return work
+
+
+def _draw_new_code(
     session: Session,
     grant_id: int,
+    listed: dict[str, set[str]],
     *,
-    window: Window,
-    code: str | None,
-    name: str | None,
+    draw: CodeDraw,
+    zone: ZoneInfo,
     now_ms: int,
 ) -> None:
+    """Under the grant write turn: a code free on every door and not the current one."""
+    take_grant_write_turn(session)
     grant = session.get_one(Grant, grant_id)
-    grant.start_ms, grant.end_ms = window.start_ms, window.end_ms
-    if code is not None and code != grant.code:
-        grant.code, grant.code_generated = code, False
-    if name is not None:
-        grant.name = name
-    grant.updated_at_ms = now_ms
-    for placement in grant.placements:
-        if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
-            placement.status = PlacementStatus.PENDING
-        placement.next_attempt_at_ms = None
-
-
-def _apply_new_code(session: Session, grant_id: int, code: str, now_ms: int) -> None:
-    grant = session.get_one(Grant, grant_id)
-    _apply_changes(
-        session,
-        grant_id,
-        window=Window(grant.start_ms, grant.end_ms),
-        code=code,
-        name=None,
-        now_ms=now_ms,
-    )
+    if grant.state is GrantState.CANCELLED or grant.end_ms <= now_ms:
+        raise GrantClosed(f"grant {grant_id} is cancelled or has ended: create a new grant")
+    doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
+    taken = _codes_taken(session, doors, listed, except_grant=grant_id)
+    code = draw.code(avoid=set().union(*taken.values()) | {grant.code})
+    changes = _Changes(start_ms=None, end_ms=None, code=code, name=None, listed=listed)
+    _apply_changes(session, grant_id, changes, zone=zone, now_ms=now_ms)
     grant.code_generated = True
 
 
 def _cancel(session: Session, grant_id: int, now_ms: int) -> None:
+    take_grant_write_turn(session)
     grant = session.get_one(Grant, grant_id)
+    if grant.state is GrantState.CANCELLED:
+        return
     grant.state = GrantState.CANCELLED
     grant.updated_at_ms = now_ms
     for placement in grant.placements:

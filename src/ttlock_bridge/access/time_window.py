@@ -14,12 +14,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access.errors import InvalidInput
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = timedelta(milliseconds=1)
+_DAY_MS: Final = 86_400_000
+_EARLIEST: Final = date(1900, 1, 1)
+_LATEST: Final = date(2999, 12, 31)
+
+MAX_DAYS_STARTED: Final = 7
+"""A new start may lie at most this many days in the past (a stay registered late)."""
+MAX_DAYS_AHEAD: Final = 1830
+"""A window must end within this many days (about five years) from now: bookings open a year
+or two ahead, and a date further out is a typo."""
+MAX_DAYS_LONG: Final = 365
+"""A window lasts at most this many days: TTLock refuses, or rounds to whole months, period
+passcodes longer than a year; longer access is a permanent passcode."""
 
 
 class TimeInputError(InvalidInput):
@@ -36,6 +49,10 @@ class EmptyWindow(TimeInputError):
 
 class WindowInPast(TimeInputError):
     """The window has already ended."""
+
+
+class WindowOutOfBounds(TimeInputError):
+    """The window starts too long ago, ends too far ahead or lasts too long (see the bounds)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -71,18 +88,19 @@ def parse_instant(text: str, zone: ZoneInfo, time_of_day: time) -> int:
     """
     cleaned = text.strip()
     try:
-        day = date.fromisoformat(cleaned)
+        moment = datetime.combine(date.fromisoformat(cleaned), time_of_day)
     except ValueError:
-        pass
-    else:
-        return to_utc_ms(datetime.combine(day, time_of_day), zone)
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise UnreadableTime(
-            f"cannot read {text!r} as a time: write a date (2026-11-23), a local time "
-            "(2026-11-23T15:00) or an ISO 8601 time with an offset (2026-11-23T15:00+02:00)"
-        ) from None
+        try:
+            moment = datetime.fromisoformat(cleaned)
+        except ValueError:
+            raise UnreadableTime(
+                f"cannot read {text!r} as a time: write a date (2026-11-23), a local time "
+                "(2026-11-23T15:00) or an ISO 8601 time with an offset (2026-11-23T15:00+02:00)"
+            ) from None
+    if not _EARLIEST.year <= moment.year <= _LATEST.year:
+        raise WindowOutOfBounds(
+            f"{text!r} is out of range: times must lie between {_EARLIEST.year} and {_LATEST.year}"
+        )
     if moment.tzinfo is None:
         return to_utc_ms(moment, zone)
     return _epoch_ms(moment)
@@ -97,20 +115,51 @@ def parse_window(
     check_out: time,
     now_ms: int | None = None,
 ) -> Window:
-    """Read a stay: bare dates get the check-in / check-out time; refuse empty or past windows."""
-    start_ms = parse_instant(start, zone, check_in)
-    end_ms = parse_instant(end, zone, check_out)
+    """Read a stay: bare dates get the check-in / check-out time; refuse empty or past windows,
+    and with `now_ms` windows out of bounds (`check_bounds`, a new start)."""
+    window = checked_window(
+        parse_instant(start, zone, check_in), parse_instant(end, zone, check_out), zone
+    )
+    if now_ms is not None:
+        check_bounds(window, now_ms, zone, new_start=True)
+    return window
+
+
+def checked_window(start_ms: int, end_ms: int, zone: ZoneInfo) -> Window:
+    """The window [start_ms, end_ms), or `EmptyWindow` saying both ends in local time."""
     if end_ms <= start_ms:
         raise EmptyWindow(
             f"the end ({format_local(end_ms, zone)}) must be after the start "
             f"({format_local(start_ms, zone)})"
         )
-    if now_ms is not None and end_ms <= now_ms:
+    return Window(start_ms, end_ms)
+
+
+def check_bounds(window: Window, now_ms: int, zone: ZoneInfo, *, new_start: bool) -> None:
+    """Refuse a window that has ended (`WindowInPast`), or (`WindowOutOfBounds`) that ends more
+    than `MAX_DAYS_AHEAD` days ahead, lasts more than `MAX_DAYS_LONG` days, or, when its start
+    is `new_start` (given now, not kept from before), starts more than `MAX_DAYS_STARTED` days
+    ago."""
+    if window.end_ms <= now_ms:
         raise WindowInPast(
-            f"the window ended at {format_local(end_ms, zone)}, before now "
+            f"the window ended at {format_local(window.end_ms, zone)}, before now "
             f"({format_local(now_ms, zone)}): choose an end in the future"
         )
-    return Window(start_ms, end_ms)
+    if new_start and window.start_ms < now_ms - MAX_DAYS_STARTED * _DAY_MS:
+        raise WindowOutOfBounds(
+            f"the start ({format_local(window.start_ms, zone)}) is more than "
+            f"{MAX_DAYS_STARTED} days ago: start at most {MAX_DAYS_STARTED} days in the past"
+        )
+    if window.end_ms > now_ms + MAX_DAYS_AHEAD * _DAY_MS:
+        raise WindowOutOfBounds(
+            f"the end ({format_local(window.end_ms, zone)}) is more than {MAX_DAYS_AHEAD} days "
+            f"ahead: end at most {MAX_DAYS_AHEAD} days from now"
+        )
+    if window.end_ms - window.start_ms > MAX_DAYS_LONG * _DAY_MS:
+        raise WindowOutOfBounds(
+            f"the window lasts more than {MAX_DAYS_LONG} days: TTLock period passcodes last at "
+            "most a year (give a shorter window, or a permanent passcode without dates)"
+        )
 
 
 def format_local(ms: int, zone: ZoneInfo) -> str:
@@ -119,9 +168,12 @@ def format_local(ms: int, zone: ZoneInfo) -> str:
 
 
 def window_label(window: Window, zone: ZoneInfo) -> str:
-    """Short day label for passcode names: `23-25/11`, across months `30/11-02/12`."""
+    """Short day label for passcode names: `23-25/11`, across months `30/11-02/12`, across
+    years `30/12/26-02/01/27`."""
     first = from_utc_ms(window.start_ms, zone).date()
     last = from_utc_ms(window.end_ms, zone).date()
+    if first.year != last.year:
+        return f"{first:%d/%m/%y}-{last:%d/%m/%y}"
     if first == last:
         return f"{first:%d/%m}"
     if (first.year, first.month) == (last.year, last.month):

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from ttlock_bridge.access.errors import ConcurrentChange
 from ttlock_bridge.store import Store
 
 P = ParamSpec("P")
@@ -15,7 +17,11 @@ T = TypeVar("T")
 
 
 class Transactions:
-    """`await transactions(action, *args)` runs `action(session, *args)` in one transaction."""
+    """`await transactions(action, *args)` runs `action(session, *args)` in one transaction.
+
+    A write that lost a race with another on the same row (the grant's version moved on in
+    between) raises `ConcurrentChange`: nothing of the transaction was written.
+    """
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -26,5 +32,11 @@ class Transactions:
         return await asyncio.to_thread(self._run, lambda session: action(session, *args, **kwargs))
 
     def _run(self, action: Callable[[Session], T]) -> T:
-        with self._store.transaction() as session:
-            return action(session)
+        try:
+            with self._store.transaction() as session:
+                return action(session)
+        except StaleDataError as error:
+            raise ConcurrentChange(
+                "this grant was changed by another request at the same moment: read it "
+                "again and repeat the change if it is still needed"
+            ) from error

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from ttlock_bridge.text import escape_unsafe
+
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 4
 """Shorter secret values are not redacted by value (they would blank out ordinary words)."""
@@ -57,7 +59,8 @@ def _character_forms(character: str) -> str:
 
 class RedactingFormatter(logging.Formatter):
     """`time=... level=... logger=... msg="..."`, with secrets removed from the whole line
-    (message and traceback alike)."""
+    (message and traceback alike) and control and bidi characters escaped (one record, one
+    line, read as written)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -74,7 +77,7 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-        message = record.getMessage().replace('"', "'")
+        message = escape_unsafe(record.getMessage()).replace('"', "'")
         line = f'time={stamp} level={record.levelname.lower()} logger={record.name} msg="{message}"'
         if record.exc_info:
             line += " exception=" + repr(self.formatException(record.exc_info))

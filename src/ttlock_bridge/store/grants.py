@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.store.models import Grant, GrantDoor, GrantState
+from ttlock_bridge.store.models import Grant, GrantDoor, GrantState, WriteGuard
+
+_GRANT_WRITES = "grants"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +19,24 @@ class DoorRef:
 
     door: str
     lock_id: int
+
+
+def take_grant_write_turn(session: Session) -> None:
+    """Wait until no other transaction writes grants, then hold that turn until this one ends.
+
+    Call it first in a transaction that checks and then writes grants or their placements (a
+    code free on a door, a grant still active): the check then holds when the write commits,
+    across threads and processes, on SQLite and PostgreSQL alike.
+    """
+    taken = session.execute(
+        update(WriteGuard)
+        .where(WriteGuard.name == _GRANT_WRITES)
+        .values(turns=WriteGuard.turns + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount == 0:  # type: ignore[attr-defined]  # a database older than its guard row
+        session.add(WriteGuard(name=_GRANT_WRITES, turns=1))
+        session.flush()
 
 
 def add_grant(

@@ -153,6 +153,32 @@ class Placement(Base):
     grant: Mapped[Grant] = relationship(back_populates="placements")
 
 
+class WriteGuard(Base):
+    """A row that writers update first to take their turn: one writer at a time per guard.
+
+    On PostgreSQL the update holds the row's lock, on SQLite the database's write lock, until
+    the transaction ends; so a check made after it ("is this code free on these doors?") still
+    holds when the transaction writes, even in another process.
+    """
+
+    __tablename__ = "write_guards"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    turns: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdempotencyKey(Base):
+    """A client's `Idempotency-Key` for creating a grant, the request it came with (a SHA-256
+    fingerprint) and the grant that request created."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
+    created_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
 class Token(Base):
     """The TTLock OAuth tokens of one account on one API host."""
 

@@ -47,20 +47,27 @@ def list_placements(
     return list(session.scalars(query))
 
 
-def codes_held_on(session: Session, lock_ids: Iterable[int]) -> set[str]:
-    """Codes our ledger has placed, or intends to place, on these locks and not yet deleted."""
+def codes_held_on(
+    session: Session, lock_ids: Iterable[int], *, except_grant: int | None = None
+) -> set[str]:
+    """Codes our ledger has placed, or intends to place, on these locks and not yet deleted;
+    `except_grant` leaves out one grant's own codes (when that grant changes its code)."""
+    locks = list(lock_ids)
     query = (
         select(Grant.code)
         .join(Placement, Placement.grant_id == Grant.id)
-        .where(Placement.lock_id.in_(list(lock_ids)))
+        .where(Placement.lock_id.in_(locks))
         .where(Placement.status != PlacementStatus.DELETED)
         .distinct()
     )
     applied = (
         select(Placement.applied_code)
-        .where(Placement.lock_id.in_(list(lock_ids)))
+        .where(Placement.lock_id.in_(locks))
         .where(Placement.status != PlacementStatus.DELETED)
         .where(Placement.applied_code.is_not(None))
         .distinct()
     )
+    if except_grant is not None:
+        query = query.where(Placement.grant_id != except_grant)
+        applied = applied.where(Placement.grant_id != except_grant)
     return set(session.scalars(query)) | {code for code in session.scalars(applied) if code}

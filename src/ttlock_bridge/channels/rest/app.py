@@ -16,6 +16,7 @@ from ttlock_bridge.channels.rest import compat, grants, health, locks, maintenan
 from ttlock_bridge.channels.rest.callback import callback_router
 from ttlock_bridge.channels.rest.dependencies import Bridge, no_unknown_query_parameters
 from ttlock_bridge.channels.rest.errors import install_error_handlers
+from ttlock_bridge.channels.rest.guard import RequestGuard
 
 DESCRIPTION = """\
 The ttlock-bridge HTTP API: doors, remote commands, passcodes, rooms and guest grants, events
@@ -39,7 +40,7 @@ def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
     app.state.bridge = bridge
     install_error_handlers(app)
     server = bridge.config.server
-    for router in (
+    routers = (
         health.router,
         callback_router(server.callback_secret),
         locks.router,
@@ -47,6 +48,8 @@ def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
         maintenance.router,
         # Last: `/{lockId}` must not shadow the routes above.
         compat.compat_router(get_unlock=server.compat_get_unlock),
-    ):
+    )
+    for router in routers:
         app.include_router(router)
+    app.add_middleware(RequestGuard, routers=routers, api_token=bridge.api_token)
     return app

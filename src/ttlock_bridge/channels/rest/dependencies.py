@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from ttlock_bridge.access import Access
 from ttlock_bridge.clock import Clock
@@ -88,7 +89,19 @@ def require_token(
     current: BridgeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Constant-time comparison, so response timing reveals nothing about the token."""
-    offered = credentials.credentials.encode() if credentials else b""
-    if not secrets.compare_digest(offered, current.api_token.encode()):
+    """Raise `NotAuthenticated` unless the request carries the bearer token (the request
+    guard checked it already, before the body was read; this keeps it in the schema)."""
+    offered = credentials.credentials if credentials else None
+    if not _same_token(offered, current.api_token):
         raise NotAuthenticated
+
+
+def token_matches(authorization: str | None, api_token: str) -> bool:
+    """Whether an `Authorization` header value is `Bearer <api_token>` (scheme in any case)."""
+    scheme, offered = get_authorization_scheme_param(authorization)
+    return _same_token(offered if scheme.lower() == "bearer" else None, api_token)
+
+
+def _same_token(offered: str | None, api_token: str) -> bool:
+    """Constant-time comparison, so response timing reveals nothing about the token."""
+    return secrets.compare_digest((offered or "").encode(), api_token.encode())

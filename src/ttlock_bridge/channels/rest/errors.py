@@ -23,6 +23,7 @@ from ttlock_bridge.access.errors import (
     UnknownRoom,
 )
 from ttlock_bridge.access.passcode_policy import CodeRejected
+from ttlock_bridge.access.reconciler import PASSCODE_NOT_FOUND
 from ttlock_bridge.access.time_window import TimeInputError
 from ttlock_bridge.channels.rest.dependencies import NotAuthenticated, UnknownQueryParameters
 from ttlock_bridge.cloud import (
@@ -59,6 +60,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Missing or wrong bearer token"),
         (404, "No such door, room, grant or passcode"),
         (409, "Conflicts with the current state (code already in use, grant cancelled)"),
+        (413, "The request body is larger than 64 KiB"),
         (422, "The request is not valid; `hint` says how to fix it"),
         (502, "TTLock, the gateway or the lock failed; `errcode` and `hint` say why"),
         (
@@ -111,7 +113,8 @@ async def _store_unavailable(request: Request, error: Exception) -> JSONResponse
     return response
 
 
-async def _not_authenticated(_request: Request, _error: Exception) -> JSONResponse:
+def unauthorized_response() -> JSONResponse:
+    """401 with `WWW-Authenticate: Bearer`: no token, or not the right one."""
     response = error_response(
         401,
         "unauthorized",
@@ -122,8 +125,16 @@ async def _not_authenticated(_request: Request, _error: Exception) -> JSONRespon
     return response
 
 
+async def _not_authenticated(_request: Request, _error: Exception) -> JSONResponse:
+    return unauthorized_response()
+
+
 async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for this type
+    if any(issue["type"] == "json_invalid" for issue in error.errors()):
+        return error_response(
+            400, "unreadable_body", "the request body is not readable JSON", "send a JSON object"
+        )
     problems = "; ".join(
         f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
         for issue in error.errors()
@@ -180,6 +191,8 @@ async def _cloud_error(request: Request, error: Exception) -> JSONResponse:
     log.info("event=cloud_error path=%s errcode=%s", request.url.path, error.errcode)
     if isinstance(error, AuthError | QuotaError):
         status, word = 503, "cloud_unavailable"
+    elif error.errcode == PASSCODE_NOT_FOUND:
+        status, word = 404, "unknown_passcode"
     elif isinstance(error, PasscodeError):
         status, word = 409, "passcode_refused"
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from ttlock_bridge.access import GrantChanges, GrantRequest, StayOutcome
@@ -16,6 +16,7 @@ from ttlock_bridge.channels.rest.schemas import (
     GrantChange,
     GrantIn,
     GrantOut,
+    QueryBool,
     RoomOut,
     Text,
     TimeText,
@@ -27,6 +28,17 @@ router = APIRouter(
 
 GrantId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RoomName = Annotated[str, Path(pattern=NAME_PATTERN)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[!-~]{1,200}$",
+        description=(
+            "Any unique value (a UUID) per grant to create, 1-200 visible ASCII characters: a "
+            "retry with the same key and body answers the grant the first request created"
+        ),
+    ),
+]
 
 
 @router.get("/rooms", tags=["rooms"], summary="Rooms, their doors and current grant")
@@ -88,7 +100,9 @@ async def issue_stay(
     tags=["grants"],
     summary="Grant access (a room or doors, a window, a code): placed on every door at once",
 )
-async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
+async def create_grant(
+    new: GrantIn, bridge: BridgeDep, idempotency_key: IdempotencyKey = None
+) -> GrantOut:
     view = await bridge.access.grants.create(
         GrantRequest(
             start=new.start,
@@ -97,7 +111,8 @@ async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
             doors=new.doors,
             name=new.name,
             code=new.code,
-        )
+        ),
+        idempotency_key=idempotency_key,
     )
     return GrantOut.of(view, bridge.config.property.zone, reveal_code=True)
 
@@ -106,7 +121,7 @@ async def create_grant(new: GrantIn, bridge: BridgeDep) -> GrantOut:
 async def list_grants(
     bridge: BridgeDep,
     room: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
-    include_inactive: bool = False,
+    include_inactive: QueryBool = False,
 ) -> list[GrantOut]:
     views = await bridge.access.grants.find(room=room, include_inactive=include_inactive)
     zone = bridge.config.property.zone

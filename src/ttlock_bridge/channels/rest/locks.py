@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from ttlock_bridge.access.errors import InvalidInput
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, check_keypads, validate_code
+from ttlock_bridge.access.text import checked_name
 from ttlock_bridge.access.time_window import EmptyWindow, parse_window
 from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
 from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
@@ -126,12 +128,13 @@ async def set_passage_mode(
     lock: LockReference, change: PassageModeIn, bridge: BridgeDep
 ) -> CommandOut:
     door = bridge.locks.directory.resolve(lock)
+    start_minute, end_minute = _passage_period(change.start, change.end)
     await bridge.cloud.set_passage_mode(
         door.lock_id,
         enabled=change.enabled,
         week_days=sorted(set(change.week_days)),
-        start_minute=_minutes(change.start),
-        end_minute=_minutes(change.end),
+        start_minute=start_minute,
+        end_minute=end_minute,
         auto_unlock=change.auto_unlock,
     )
     bridge.locks.directory.forget(door.lock_id)  # its auto-lock inference depends on it
@@ -163,9 +166,10 @@ async def list_passcodes(lock: LockReference, bridge: BridgeDep) -> list[Passcod
 async def add_passcode(lock: LockReference, new: PasscodeIn, bridge: BridgeDep) -> PasscodeAdded:
     door = bridge.locks.directory.resolve(lock)
     _check_code(bridge, new.code, door.door)
+    name = checked_name(new.name)
     start_ms, end_ms = _window(bridge, new.start, new.end)
     passcode_id = await bridge.cloud.add_passcode(
-        door.lock_id, new.code, name=new.name, start_ms=start_ms, end_ms=end_ms
+        door.lock_id, new.code, name=name, start_ms=start_ms, end_ms=end_ms
     )
     return PasscodeAdded(passcode_id=passcode_id, door=door.door, lock_id=door.lock_id)
 
@@ -177,11 +181,12 @@ async def change_passcode(
     door = bridge.locks.directory.resolve(lock)
     if change.code is not None:
         _check_code(bridge, change.code, door.door)
+    name = None if change.name is None else checked_name(change.name)
     start_ms, end_ms = _window(bridge, change.start, change.end)
     await bridge.cloud.change_passcode(
         door.lock_id,
         passcode_id,
-        name=change.name,
+        name=name,
         new_code=change.code,
         start_ms=start_ms,
         end_ms=end_ms,
@@ -256,9 +261,28 @@ def _clock(minutes: int | None) -> str | None:
     return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _minutes(clock: str | None) -> int | None:
-    if clock is None:
-        return None
+def _passage_period(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    """Minutes of the day (lock-local) of a passage-mode period: both or neither (all day).
+
+    Raises `InvalidInput` for a start without an end (or the reverse), which would otherwise
+    leave the door open all day, and for a period that does not end after it starts.
+    """
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        raise InvalidInput(
+            "give both start and end for a passage-mode period, or neither for all day"
+        )
+    start_minute, end_minute = _minutes(start), _minutes(end)
+    if end_minute <= start_minute:
+        raise InvalidInput(
+            f"the passage-mode period must end after it starts ({start}-{end}): periods run "
+            "within one day, from start to a later end"
+        )
+    return start_minute, end_minute
+
+
+def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
 

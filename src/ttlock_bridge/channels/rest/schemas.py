@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.cloud import mask_code
 from ttlock_bridge.locks.state import LockState
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")]
-"""A short single-line text (names)."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+"""A short text (names); the access core refuses control and bidi characters in it."""
 TimeText = Annotated[
     str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
 ]
@@ -26,8 +26,24 @@ NameText = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 ClockText = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
+def _true_or_false(value: object) -> object:
+    """A query string's `true` or `false`; anything else is refused, not guessed."""
+    if value in ("true", "false"):
+        return value == "true"
+    if isinstance(value, bool):
+        return value
+    raise ValueError("write true or false")
+
+
+QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
+"""A boolean query parameter: exactly `true` or `false` (not 1, yes, on, off or no)."""
+
+
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown fields are refused, and values are taken only as their own
+    JSON type (booleans are `true`/`false`, never "no", 0 or "off"; numbers are not strings)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def local_iso(ms: int | None, zone: ZoneInfo) -> str | None:

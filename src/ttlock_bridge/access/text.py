@@ -1,0 +1,33 @@
+"""Names given by people or panels, checked once for every channel before they are stored.
+
+A name travels to the locks (in the passcode name), into the ledger and into log lines, so it
+may not carry control, separator or bidirectional-control characters (`ttlock_bridge.text`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ttlock_bridge.access.errors import InvalidInput, UnsafeText
+from ttlock_bridge.text import unsafe_character
+
+
+def checked_name(text: str) -> str:
+    """`text` with runs of spaces collapsed, or `UnsafeText` naming the first unsafe character
+    (as U+XXXX, never raw); `InvalidInput` too when nothing but spaces is left."""
+    found = unsafe_character(text)
+    if found is not None:
+        position, character = found
+        raise UnsafeText(
+            f"the name contains U+{ord(character):04X} ({_label(character)}) at position "
+            f"{position + 1}: control and bidirectional-override characters are not allowed; "
+            "write the name as plain text"
+        )
+    collapsed = " ".join(text.split())
+    if not collapsed:
+        raise InvalidInput("the name is blank: write a name, or leave it out")
+    return collapsed
+
+
+def _label(character: str) -> str:
+    return unicodedata.name(character, "a control character")
