@@ -1,6 +1,7 @@
 """Issuing by room (`Access.stays`): a window overlapping the room's current stay changes it;
 any other window is another guest's stay, a new grant beside it. Over the simulator."""
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel
 from ttlock_bridge.access import StayOutcome
 from ttlock_bridge.access.errors import CodeClash
-from ttlock_bridge.access.stays import StayOverlapsSeveral
+from ttlock_bridge.access.stays import StayAmbiguous, StayOverlapsSeveral
 
 
 def day(offset: int) -> date:
@@ -91,3 +92,33 @@ async def test_another_rooms_stay_does_not_count(hotel: Hotel) -> None:
     await hotel.access.stays.issue("room-2", f"{day(10)}", f"{day(12)}")
     issued = await hotel.access.stays.issue("room-1", f"{day(10)}", f"{day(12)}")
     assert issued.outcome is StayOutcome.NEW
+
+
+async def test_triggers_at_the_same_moment_make_one_stay(hotel: Hotel) -> None:
+    issued = await asyncio.gather(
+        *(hotel.access.stays.issue("room-1", f"{day(10)}", f"{day(12)}") for _ in range(3))
+    )
+
+    assert sorted(result.outcome for result in issued) == [
+        StayOutcome.CHANGED,
+        StayOutcome.CHANGED,
+        StayOutcome.NEW,
+    ]
+    assert len({result.grant.id for result in issued}) == 1
+    assert len(await hotel.access.grants.find(room="room-1")) == 1
+
+
+async def test_a_later_start_over_a_stay_that_has_begun_is_refused_not_guessed(
+    hotel: Hotel,
+) -> None:
+    current = await hotel.access.stays.issue("room-1", f"{day(1)}", f"{day(10)}")
+    hotel.advance(3 * 86_400_000)  # the guest is in
+
+    with pytest.raises(StayAmbiguous, match="keep its start"):
+        await hotel.access.stays.issue("room-1", f"{day(5)}", f"{day(12)}", name="Early")
+    extended = await hotel.access.stays.issue("room-1", f"{day(1)}", f"{day(12)}")
+
+    kept = await hotel.access.grants.get(current.grant.id)
+    assert (extended.outcome, extended.grant.id) == (StayOutcome.CHANGED, current.grant.id)
+    assert kept.code == current.grant.code
+    assert kept.name == current.grant.name

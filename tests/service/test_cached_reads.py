@@ -80,3 +80,21 @@ def test_an_unlock_costs_no_detail_call(bridge: RunningBridge) -> None:
 
     assert calls(bridge, "/v3/lock/detail") == before
     assert calls(bridge, "/v3/lock/unlock") == 3
+
+
+def test_a_two_door_stay_costs_two_cloud_calls(bridge: RunningBridge) -> None:
+    wait_for_warm_cache(bridge)
+    deadline = time.monotonic() + 10
+    while calls(bridge, "/v3/lock/queryDate") < 7:  # the start-up clock check
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    before = sum(bridge.simulator.state()["calls"].values())
+
+    created = bridge.api.post(
+        "/api/v1/grants", json={"room": "room-1", "start": "2030-01-10", "end": "2030-01-12"}
+    )
+
+    assert created.status_code == 201
+    assert {door["status"] for door in created.json()["doors"]} == {"active"}
+    assert sum(bridge.simulator.state()["calls"].values()) - before == 2
+    assert calls(bridge, "/v3/lock/listKeyboardPwd") == 0

@@ -45,7 +45,7 @@ class Access:
             deny_codes=defaults.deny_codes,
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
         )
-        self.grants = GrantService(config, transactions, cloud, self.reconciler, self.clock)
+        self.grants = GrantService(config, transactions, self.reconciler, self.clock)
         self.stays = RoomStays(config, self.grants, self.clock)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
 

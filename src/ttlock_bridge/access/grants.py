@@ -44,7 +44,6 @@ from ttlock_bridge.access.time_window import (
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Desired, Grant, GrantState, PlacementStatus
 from ttlock_bridge.store.grants import (
@@ -91,13 +90,11 @@ class GrantService:
         self,
         config: Config,
         transactions: Transactions,
-        cloud: TTLockClient,
         reconciler: Reconciler,
         clock: Clock,
     ) -> None:
         self._config = config
         self._run = transactions
-        self._cloud = cloud
         self._reconciler = reconciler
         self._clock = clock
         self._zone = config.property.zone
@@ -140,7 +137,6 @@ class GrantService:
                 code=request.code,
                 window=window,
                 doors=tuple(doors),
-                listed=await self._codes_listed(doors),
             ),
             draw=self._draw(doors),
             key=key,
@@ -176,16 +172,14 @@ class GrantService:
         )
         name = None if changes.name is None else checked_name(changes.name)
         grant = await self._grant(grant_id)
-        listed: dict[str, set[str]] = {}
         if changes.code is not None and changes.code != grant.code:
             validate_code(changes.code, deny=defaults.deny_codes)
             doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
             check_keypads(changes.code, self.keypads(doors))
-            listed = await self._codes_listed(doors)
         changed = await self._run(
             _apply_changes,
             grant_id,
-            _Changes(start_ms=start_ms, end_ms=end_ms, code=changes.code, name=name, listed=listed),
+            _Changes(start_ms=start_ms, end_ms=end_ms, code=changes.code, name=name),
             zone=self._zone,
             now_ms=self._clock(),
         )
@@ -203,11 +197,9 @@ class GrantService:
         """
         grant = await self._grant(grant_id)
         doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
-        listed = await self._codes_listed(doors)
         await self._run(
             _draw_new_code,
             grant_id,
-            listed,
             draw=self._draw(doors),
             zone=self._zone,
             now_ms=self._clock(),
@@ -280,23 +272,6 @@ class GrantService:
             refs.append(DoorRef(name, door.lock_id))
         return refs
 
-    async def _codes_listed(self, doors: Sequence[DoorRef]) -> dict[str, set[str]]:
-        """Codes the cloud lists on each door (the ledger's are added under the write turn).
-
-        If the cloud cannot be asked, the ledger alone is used: a clash the cloud would have
-        shown is then caught when the code is placed (-3007) and handled there.
-        """
-        listed: dict[str, set[str]] = {}
-        for ref in doors:
-            try:
-                listed[ref.door] = {
-                    found.keyboard_pwd async for found in self._cloud.passcodes(ref.lock_id)
-                }
-            except TTLockError as error:
-                log.warning("could not list passcodes on door %s: %s", ref.door, error)
-                listed[ref.door] = set()
-        return listed
-
     async def _grant(self, grant_id: int) -> Grant:
         grant = await self._run(get_grant, grant_id)
         if grant is None:
@@ -319,15 +294,13 @@ class CodeDraw:
 
 @dataclass(frozen=True, slots=True)
 class _NewGrant:
-    """A checked create request; `code` None means draw one. `listed`: codes the cloud listed
-    on each door just before."""
+    """A checked create request; `code` None means draw one."""
 
     name: str
     room: str | None
     code: str | None
     window: Window
     doors: tuple[DoorRef, ...]
-    listed: dict[str, set[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +311,6 @@ class _Changes:
     end_ms: int | None
     code: str | None
     name: str | None
-    listed: dict[str, set[str]]
 
 
 def _fingerprint(request: GrantRequest) -> str:
@@ -355,17 +327,15 @@ def _fingerprint(request: GrantRequest) -> str:
 
 
 def _codes_taken(
-    session: Session,
-    doors: Sequence[DoorRef],
-    listed: dict[str, set[str]],
-    *,
-    except_grant: int | None = None,
+    session: Session, doors: Sequence[DoorRef], *, except_grant: int | None = None
 ) -> dict[str, set[str]]:
-    """Codes on each door: what the cloud listed plus what the ledger holds there now."""
+    """Codes the ledger holds (or means to place) on each door now.
+
+    The locks' own lists are not read here (quota: a 2-door stay costs 2 calls): a code that
+    someone else put on a lock answers -3007 when placed, and the reconciler draws a generated
+    code anew or reports a typed one (reference §8.2)."""
     return {
-        ref.door: listed.get(ref.door, set())
-        | codes_held_on(session, [ref.lock_id], except_grant=except_grant)
-        for ref in doors
+        ref.door: codes_held_on(session, [ref.lock_id], except_grant=except_grant) for ref in doors
     }
 
 
@@ -413,7 +383,7 @@ def _record_grant(
         known = _grant_of_key(session, key, now_ms)
         if known is not None:
             return known, False
-    taken = _codes_taken(session, new.doors, new.listed)
+    taken = _codes_taken(session, new.doors)
     if new.code is not None:
         _refuse_clash(new.code, taken)
         code = new.code
@@ -463,7 +433,7 @@ def _apply_changes(
         grant.start_ms, grant.end_ms = window.start_ms, window.end_ms
     if changes.code is not None and changes.code != grant.code:
         doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
-        taken = _codes_taken(session, doors, changes.listed, except_grant=grant_id)
+        taken = _codes_taken(session, doors, except_grant=grant_id)
         _refuse_clash(changes.code, taken)
         grant.code, grant.code_generated = changes.code, False
     if changes.name is not None:
@@ -494,7 +464,6 @@ def _apply_changes(
 def _draw_new_code(
     session: Session,
     grant_id: int,
-    listed: dict[str, set[str]],
     *,
     draw: CodeDraw,
     zone: ZoneInfo,
@@ -506,9 +475,9 @@ def _draw_new_code(
     if grant.state is GrantState.CANCELLED or grant.end_ms <= now_ms:
         raise GrantClosed(f"grant {grant_id} is cancelled or has ended: create a new grant")
     doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
-    taken = _codes_taken(session, doors, listed, except_grant=grant_id)
+    taken = _codes_taken(session, doors, except_grant=grant_id)
     code = draw.code(avoid=set().union(*taken.values()) | {grant.code})
-    changes = _Changes(start_ms=None, end_ms=None, code=code, name=None, listed=listed)
+    changes = _Changes(start_ms=None, end_ms=None, code=code, name=None)
     _apply_changes(session, grant_id, changes, zone=zone, now_ms=now_ms)
     grant.code_generated = True
 

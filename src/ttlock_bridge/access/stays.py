@@ -3,11 +3,17 @@
 A panel or a front desk says "room 1, these dates": that either changes the stay the room has
 for those dates, or is another guest's stay. Only a window that overlaps a current stay of the
 room changes it; a window that does not (the next guest, arriving when the current one leaves)
-is a new grant beside it, so the current guest keeps their code and their dates.
+is a new grant beside it, so the current guest keeps their code and their dates. A stay that
+has begun is changed only by a window with its start (an extension or an early departure): a
+window that starts later yet overlaps it could be the next guest arriving early, and handing
+them the current guest's code would be the harm this rule exists to prevent, so it is refused.
+Issues for one room take turns, so two triggers at once cannot both create the same stay.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,6 +37,11 @@ class StayOverlapsSeveral(InvalidInput):
     """The window overlaps more than one current stay of the room: which to change is unclear."""
 
 
+class StayAmbiguous(InvalidInput):
+    """The window overlaps a stay that has begun but starts later: the next guest, or a change
+    of the current one? Refused rather than guessed."""
+
+
 @dataclass(frozen=True, slots=True)
 class RoomIssue:
     outcome: StayOutcome
@@ -44,6 +55,7 @@ class RoomStays:
         self._config = config
         self._grants = grants
         self._clock = clock
+        self._turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def issue(
         self,
@@ -75,6 +87,19 @@ class RoomStays:
             check_out=defaults.check_out,
             now_ms=self._clock(),
         )
+        async with self._turns[room]:
+            return await self._issue(room, window, start, end, code=code, name=name)
+
+    async def _issue(
+        self,
+        room: str,
+        window: Window,
+        start: str,
+        end: str,
+        *,
+        code: str | None,
+        name: str | None,
+    ) -> RoomIssue:
         current = await self._grants.find(room=room)
         overlapping = [stay for stay in current if _overlap(stay, window)]
         if len(overlapping) > 1:
@@ -84,6 +109,13 @@ class RoomStays:
             )
         if overlapping:
             [stay] = overlapping
+            if stay.start_ms <= self._clock() and window.start_ms != stay.start_ms:
+                raise StayAmbiguous(
+                    f"the window overlaps stay {stay.id} of {room}, which has begun, but starts "
+                    "at another time: to extend or shorten it keep its start; for the next "
+                    "guest start at or after its end (or change stay "
+                    f"{stay.id} by its id)"
+                )
             changes = GrantChanges(
                 start=start, end=end, name=name, code=None if code == stay.code else code
             )

@@ -4,9 +4,10 @@ The store check asks whether a write would get through (a database locked by ano
 or read-only still answers reads, yet loses every grant and callback), waiting a fraction of a
 second at most.
 
-The cloud check is the door directory's lock list, read again only when older than
-`CLOUD_CHECK_TTL_S` (and the check's answer is kept as long): probes every few seconds must not
-burn the quota.
+The cloud check never calls TTLock (a health probe every few seconds would burn the quota):
+it judges from the calls the bridge made anyway (`observe`, told of every call's outcome), the
+gateway poll keeping them frequent: a last call that got no answer means TTLock is not
+reachable; otherwise the cached lock list (read once, at start) says how many locks it has.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ttlock_bridge.cloud import TTLockClient, TTLockError
+from ttlock_bridge.cloud import CallOutcome, TTLockClient, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.store import Store
-
-CLOUD_CHECK_TTL_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,11 @@ class Readiness:
         self._directory = directory
         self._channels = channels
         self._monotonic = monotonic
-        self._cloud_check: tuple[float, Check] | None = None
+        self._last_call: tuple[float, CallOutcome] | None = None
+
+    def observe(self, call: CallOutcome) -> None:
+        """A TTLock call ended (called by the client for every call)."""
+        self._last_call = (self._monotonic(), call)
 
     async def checks(self) -> list[Check]:
         channel_checks = [
@@ -87,13 +90,16 @@ class Readiness:
         return Check("token", True, "usable (renewed automatically)")
 
     async def _check_cloud(self) -> Check:
-        now = self._monotonic()
-        if self._cloud_check is not None and now - self._cloud_check[0] < CLOUD_CHECK_TTL_S:
-            return self._cloud_check[1]
+        if self._last_call is not None and not self._last_call[1].answered:
+            at, call = self._last_call
+            return Check(
+                "cloud",
+                False,
+                f"no answer from TTLock to the last call ({call.endpoint}, "
+                f"{round(self._monotonic() - at)} s ago): check this host's network connection",
+            )
         try:
-            locks = await self._directory.summaries(max_age_s=CLOUD_CHECK_TTL_S)
-            check = Check("cloud", True, f"reachable, {len(locks)} lock(s) in the account")
+            locks = await self._directory.summaries()  # the cached list: read once at most
         except TTLockError as error:
-            check = Check("cloud", False, error.guidance)
-        self._cloud_check = (now, check)
-        return check
+            return Check("cloud", False, error.guidance)
+        return Check("cloud", True, f"reachable, {len(locks)} lock(s) in the account")

@@ -101,11 +101,12 @@ class Runtime:
         )
         usage = CloudUsage(store, cloud, config.cloud.monthly_budget)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
-        call_observers.append(locks.gateways.observe)
         access = Access(config, store, cloud, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         for channel in all_channels:
             locks.subscribe(channel)
+        readiness = Readiness(store, cloud, locks.directory, all_channels)
+        call_observers += [locks.gateways.observe, readiness.observe]
         return cls(
             config=config,
             store=store,
@@ -114,7 +115,7 @@ class Runtime:
             locks=locks,
             api_token=api_token,
             usage=usage,
-            readiness=Readiness(store, cloud, locks.directory, all_channels),
+            readiness=readiness,
             metrics=Metrics(
                 cloud_calls=cloud_calls,
                 registry=registry,

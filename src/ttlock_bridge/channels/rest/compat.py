@@ -45,11 +45,12 @@ def compat_router(*, get_unlock: bool) -> APIRouter:
     async def detail(lock_id: LockId, bridge: BridgeDep) -> CompatDetail:
         door = bridge.locks.directory.resolve(str(lock_id))
         found = (await bridge.locks.directory.detail(door.lock_id)).value
+        reported = bridge.locks.keeper.state(door.lock_id).battery  # newest of any source
         return CompatDetail(
             lockId=found.lock_id,
             lockAlias=found.display_name,
             autoLockTime=found.auto_lock_time,
-            electricQuantity=found.electric_quantity,
+            electricQuantity=found.electric_quantity if reported is None else reported,
             firmwareRevision=found.firmware_revision,
             hardwareRevision=found.hardware_revision,
             modelNum=found.model_num,
