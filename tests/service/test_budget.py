@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from service.bridge import StartBridge
+from service.bridge import RunningBridge, StartBridge
 from ttlock_bridge.cloud.quota import Budget, BudgetState, billing_month
 from ttlock_bridge.store.cloud_calls import call_periods
 
@@ -62,3 +62,19 @@ def test_a_spent_budget_stops_polls_but_never_an_unlock_or_a_placement(
         time.sleep(0.1)
         grant = bridge.api.get(f"/api/v1/grants/{grant.json()['id']}")
     assert "ttlock_bridge_cloud_monthly_budget 10.0" in bridge.api.get("/metrics").text
+
+
+def test_ttlocks_own_limit_answer_spends_the_budget_whatever_was_counted(
+    bridge: RunningBridge,
+) -> None:
+    bridge.simulator.control("faults", {"path": "/v3/lock/unlock", "errcode": 30007})
+
+    assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 503
+
+    assert bridge.api.get("/api/v1/usage").json()["budget_state"] == "exhausted"
+
+
+def test_an_hour_into_the_month_projects_from_a_day_at_least() -> None:
+    budget = Budget.at(ms("2026-12-01T01:00:00+08:00"), used=100, budget=20_000)
+
+    assert budget.projected == 3_100  # 100 a day for December's 31 days

@@ -246,9 +246,10 @@ class GrantService:
         return views if include_inactive else [view for view in views if view.state == "active"]
 
     async def current_for_room(self, room: str) -> GrantView | None:
-        """The room's active grant that has not ended yet (the latest one, if several)."""
-        current = await self.find(room=room)
-        return current[-1] if current else None
+        """The room's stay in effect now, else its next one (a room can hold the current guest's
+        stay and the next guests'); None when it has neither."""
+        current = await self.find(room=room)  # by start: the earliest that has not ended
+        return current[0] if current else None
 
     def _doors_of(self, request: GrantRequest) -> list[DoorRef]:
         if (request.room is None) == (request.doors is None):

@@ -64,6 +64,9 @@ class QuotaCounter:
 BILLING_ZONE = ZoneInfo("Asia/Shanghai")
 """TTLock's monthly call limit (30007) resets on the 1st, Beijing time (reference §18)."""
 
+QUOTA_ERRCODES = frozenset({30006, 30007})
+"""TTLock's own "call limit reached" answers (reference §18)."""
+
 WARN_AT = 0.8
 """Share of the monthly budget at which the bridge warns once."""
 
@@ -84,16 +87,18 @@ class BudgetState(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Budget:
     """This billing month's calls against the budget, with a straight-line projection of the
-    month's total (calls) from the share of the month that has passed."""
+    month's total (calls) from the share of the month that has passed (a day at least)."""
 
     month: str
     used: int
     budget: int
     projected: int
 
+    refused: bool = False  # TTLock itself answered 30006/30007 this month
+
     @property
     def state(self) -> BudgetState:
-        if self.used >= self.budget:
+        if self.refused or self.used >= self.budget:
             return BudgetState.EXHAUSTED
         if self.used >= WARN_AT * self.budget:
             return BudgetState.WARNING
@@ -104,6 +109,7 @@ class Budget:
         local = datetime.fromtimestamp(at_ms / 1000, BILLING_ZONE)
         start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         end = (start + timedelta(days=32)).replace(day=1)
-        passed = (local - start) / (end - start)
-        projected = round(used / passed) if passed > 0 else used
+        # a day at least: an hour into the month says little about its pace
+        passed = max(local - start, timedelta(days=1)) / (end - start)
+        projected = round(used / passed)
         return cls(local.strftime("%Y-%m"), used, budget, max(used, projected))

@@ -69,13 +69,18 @@ class LockClocks:
         return self._clocks.get(lock_id)
 
     async def check_all(self) -> None:
-        """Check every door once (one gateway call each, two when a clock is set); a door
-        whose gateway cannot be reached is logged and checked again next time."""
+        """Check every door once (one gateway call each, two when a clock is set); a lock
+        without a gateway is skipped, one whose gateway cannot be reached is logged and
+        checked again next time."""
         try:
-            await self._directory.summaries()  # the offsets (cached: usually no call)
+            summaries = await self._directory.summaries()  # the offsets (cached: usually no call)
         except TTLockError as error:
             log.warning("event=lock_list_unknown errcode=%s", error.errcode)
+            summaries = {}
         for door in self._directory.doors():
+            summary = summaries.get(door.lock_id)
+            if summary is not None and summary.has_gateway is False:
+                continue
             try:
                 await self.check(door)
             except TTLockError as error:

@@ -172,6 +172,10 @@ class LockDirectory:
         summary = (await self.summaries()).get(lock_id)
         return summary.lock_mac.upper() if summary and summary.lock_mac else None
 
+    def forget_gateway_links(self, lock_id: int) -> None:
+        """Read the lock's gateways again when next needed (it may have been re-paired)."""
+        self._gateway_links.pop(lock_id, None)
+
     def forget(self, lock_id: int) -> None:
         """Drop what is cached of the lock's settings (after the bridge changed them)."""
         self._details.pop(lock_id, None)

@@ -31,6 +31,8 @@ THROUGH_GATEWAY = frozenset(
         "/v3/keyboardPwd/change",
         "/v3/keyboardPwd/delete",
         "/v3/lock/configPassageMode",
+        "/v3/lock/queryDate",
+        "/v3/lock/updateDate",
     }
 )
 """Endpoints whose answer means the gateway reached the lock (the bridge always sends these
@@ -80,6 +82,8 @@ class GatewayHealth:
         self._clock = clock
         self._announce = announce
         self._doors: dict[int, DoorGateway] = {}
+        self._polled: dict[int, GatewayState] = {}
+        self._last_poll_ms = 0
         self._changes: asyncio.Queue[int] = asyncio.Queue()
 
     def of(self, lock_id: int) -> DoorGateway | None:
@@ -89,23 +93,26 @@ class GatewayHealth:
         """A cloud call ended (called by the client, synchronously): learn from it."""
         if call.lock_id is None or self._directory.door_of(call.lock_id) is None:
             return
-        if call.errcode == GATEWAY_OFFLINE:
-            self._learn(call.lock_id, GatewayState.OFFLINE, "command")
-        elif call.errcode == NO_GATEWAY:
-            self._learn(call.lock_id, GatewayState.NONE, "command")
+        if call.errcode in (GATEWAY_OFFLINE, NO_GATEWAY):
+            self._directory.forget_gateway_links(call.lock_id)  # re-paired? read them again
+            state = GatewayState.OFFLINE if call.errcode == GATEWAY_OFFLINE else GatewayState.NONE
+            self._learn(call.lock_id, state, "command")
         elif call.answered and call.errcode is None and call.endpoint in THROUGH_GATEWAY:
             self._learn(call.lock_id, GatewayState.ONLINE, "command")
 
     async def poll(self) -> None:
         """Read the gateway list now (1 call; the door-to-gateway links come from the door
-        directory's cache) and update every door. A failure is logged; states stay."""
+        directory's cache) and update every door. A command's answer newer than the last poll
+        outranks a poll that saw nothing change for that door (TTLock's `isOnline` lags).
+        A failure is logged; states stay."""
+        started_ms = self._clock()
         try:
             gateways = await self._directory.gateways(fresh=True)
             summaries = await self._directory.summaries()
             for door in self._directory.doors():
                 summary = summaries.get(door.lock_id)
                 if summary is not None and summary.has_gateway is False:
-                    self._learn(door.lock_id, GatewayState.NONE, "gateway list")
+                    self._polled_state(door.lock_id, GatewayState.NONE)
                     continue
                 links = await self._directory.gateways_of_lock(door.lock_id)
                 online = any(
@@ -114,27 +121,47 @@ class GatewayHealth:
                     if (gateway := gateways.get(link.gateway_id)) is not None
                 )
                 state = GatewayState.ONLINE if online else GatewayState.OFFLINE
-                self._learn(door.lock_id, state if links else GatewayState.NONE, "gateway list")
+                self._polled_state(door.lock_id, state if links else GatewayState.NONE)
         except TTLockError as error:
             log.warning("event=gateway_poll_failed errcode=%s", error.errcode)
+        self._last_poll_ms = started_ms
+
+    def _polled_state(self, lock_id: int, state: GatewayState) -> None:
+        previous, self._polled[lock_id] = self._polled.get(lock_id), state
+        current = self._doors.get(lock_id)
+        fresher_command = (
+            current is not None
+            and current.source == "command"
+            and current.at_ms > self._last_poll_ms
+        )
+        if not fresher_command or previous is not state:
+            self._learn(lock_id, state, "gateway list")
 
     async def announce_changes_forever(self) -> None:
         """Publish each door whose state changed; an offline door with waiting placements
         is logged as a warning (the placements wait for it)."""
         while True:
             lock_id = await self._changes.get()
-            current = self._doors[lock_id]
-            if current.state is not GatewayState.ONLINE:
-                waiting = await asyncio.to_thread(self._waiting_placements, lock_id)
-                if waiting:
-                    log.warning(
-                        "event=gateway_down_with_waiting_placements lock_id=%d state=%s "
-                        "placements=%d",
-                        lock_id,
-                        current.state,
-                        waiting,
-                    )
-            await self._announce(lock_id, NEWS_TEXT[current.state])
+            try:
+                await self._announce_change(lock_id)
+            except Exception:  # the next change must still be told
+                log.exception("event=gateway_news_failed lock_id=%d", lock_id)
+
+    async def _announce_change(self, lock_id: int) -> None:
+        current = self._doors[lock_id]
+        if current.state is not GatewayState.ONLINE:
+            waiting = await asyncio.to_thread(self._waiting_placements, lock_id)
+            if waiting:
+                door = self._directory.door_of(lock_id)
+                log.warning(
+                    "event=gateway_down_with_waiting_placements door=%s lock_id=%d state=%s "
+                    "placements=%d",
+                    door.door if door else "?",
+                    lock_id,
+                    current.state,
+                    waiting,
+                )
+        await self._announce(lock_id, NEWS_TEXT[current.state])
 
     def _learn(self, lock_id: int, state: GatewayState, source: str) -> None:
         previous = self._doors.get(lock_id)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ttlock_bridge.cloud import TTLockClient
-from ttlock_bridge.cloud.quota import Budget, BudgetState, billing_month
+from ttlock_bridge.cloud import CallOutcome, TTLockClient
+from ttlock_bridge.cloud.quota import QUOTA_ERRCODES, Budget, BudgetState, billing_month
 from ttlock_bridge.store import Store
 from ttlock_bridge.store.cloud_calls import call_periods, cloud_call_counts, record_cloud_calls
 
@@ -43,6 +43,7 @@ class CloudUsage:
         self._flushed: dict[str, int] = {}
         self._month: tuple[str, int] | None = None  # (billing month, calls stored for it)
         self._announced: tuple[str, BudgetState] | None = None
+        self._refused_month = ""  # the billing month in which TTLock answered 30006/30007
         self._lock = asyncio.Lock()
 
     def budget(self) -> Budget:
@@ -53,7 +54,13 @@ class CloudUsage:
         month = billing_month(now_ms)
         stored = self._month[1] if self._month and self._month[0] == month else 0
         unflushed = sum(self._cloud.quota().today.values()) - sum(self._flushed.values())
-        return Budget.at(now_ms, stored + max(0, unflushed), self._monthly_budget)
+        budget = Budget.at(now_ms, stored + max(0, unflushed), self._monthly_budget)
+        return replace(budget, refused=self._refused_month == month)
+
+    def observe(self, call: CallOutcome) -> None:
+        """TTLock's own limit answer means the month's calls are spent, whatever we counted."""
+        if call.errcode in QUOTA_ERRCODES:
+            self._refused_month = billing_month(int(time.time() * 1000))
 
     def optional_reads_allowed(self) -> bool:
         """False once the month's budget is spent: refreshes and polls wait for the 1st, while

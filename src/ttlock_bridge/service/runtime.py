@@ -106,7 +106,7 @@ class Runtime:
         for channel in all_channels:
             locks.subscribe(channel)
         readiness = Readiness(store, cloud, locks.directory, all_channels)
-        call_observers += [locks.gateways.observe, readiness.observe]
+        call_observers += [locks.gateways.observe, readiness.observe, usage.observe]
         return cls(
             config=config,
             store=store,
