@@ -1,9 +1,9 @@
-"""Counts every request sent to TTLock, per endpoint, for the current day and month (UTC).
+"""Counts every request sent to TTLock, and where a billing month stands against a budget.
 
 TTLock bills API calls per month (errcodes 30006/30007), so the service shows what it spends.
-Days and months are UTC here; TTLock resets its own monthly counter on Beijing time, so the two
-month figures can differ for the first eight hours of a month. Pure counter: persisting it is the
-store's business.
+`QuotaCounter` counts this process's calls per UTC day and month in memory (persisting them is
+the store's business); `billing_month` and `Budget` follow TTLock's own calendar, whose month
+turns on Beijing time (reference §18).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def snapshot_families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
     """The snapshot as Prometheus metric families (names kept from the first release)."""
     calls = GaugeMetricFamily(
         "ttlock_bridge_cloud_calls",
-        "TTLock API calls per endpoint in the current UTC day or month.",
+        "TTLock API calls per endpoint in the current UTC day, or billing month (Beijing time).",
         labels=["endpoint", "period"],
     )
     for period, counts in (
