@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from service.bridge import CALLBACK_SECRET, ROOM_1, RunningBridge, StartBridge
 
@@ -88,12 +89,49 @@ def test_a_repeated_record_is_stored_once(bridge: RunningBridge) -> None:
     assert 'ttlock_bridge_callbacks_total{outcome="stored"} 1' in metrics
 
 
-def test_an_unknown_lock_is_refused(bridge: RunningBridge) -> None:
-    response = bridge.anonymous.post("/ttlock/callback", data=callback_form(lock_id=232332))
+def test_the_ttlock_console_test_post_is_answered_success_and_ignored(
+    bridge: RunningBridge,
+) -> None:
+    # The console's test button posts form lockId 222 with a record of lock 232332 (§16).
+    form = callback_form(lock_id=232332, mac="22:22:22:22:22:22") | {"lockId": "222"}
+    lock_lists = bridge.simulator.state()["calls"].get("/v3/lock/list", 0)
 
-    assert response.status_code == 403
-    assert response.json()["error"] == "callback_refused"
+    response = bridge.anonymous.post("/ttlock/callback", data=form)
+
+    assert response.status_code == 200
+    assert response.text == "success"
     assert bridge.api.get("/api/v1/events").json()["events"] == []
+    metrics = bridge.api.get("/metrics").text
+    assert 'ttlock_bridge_callbacks_total{outcome="ignored_unknown_lock"} 1.0' in metrics
+    assert bridge.simulator.state()["calls"].get("/v3/lock/list", 0) == lock_lists
+    cloud = next(c for c in bridge.api.get("/readyz").json()["checks"] if c["name"] == "cloud")
+    assert "last console test (a lock that is no door): 0 s ago" in cloud["detail"]
+    assert "last callback: none yet" in cloud["detail"]
+
+
+def test_a_post_without_notify_type_is_taken_when_its_records_read(
+    bridge: RunningBridge,
+) -> None:
+    form = callback_form()
+    del form["notifyType"]
+
+    assert bridge.anonymous.post("/ttlock/callback", data=form).text == "success"
+
+    assert len(bridge.api.get("/api/v1/events").json()["events"]) == 1
+
+
+def test_every_records_field_of_a_post_counts(bridge: RunningBridge) -> None:
+    first = callback_form(keyboardPwd="583190")
+    second = callback_form(keyboardPwd="694021", serverDate=now_ms() + 1)
+    body = urlencode([*first.items(), ("records", second["records"])])
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    response = bridge.anonymous.post("/ttlock/callback", content=body, headers=form_type)
+
+    assert response.text == "success"
+
+    codes = {e["masked_code"] for e in bridge.api.get("/api/v1/events").json()["events"]}
+    assert codes == {"****90", "****21"}
 
 
 def test_a_wrong_mac_is_refused_once_the_mac_is_known(bridge: RunningBridge) -> None:

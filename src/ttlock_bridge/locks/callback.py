@@ -128,10 +128,10 @@ def read_callback(form: Mapping[str, str]) -> list[CallbackRecord]:
     that are no JSON array of objects, more than `MAX_RECORDS` or `MAX_RECORDS_TEXT`.
     """
     notify_type = form.get("notifyType")
-    if notify_type is None:
+    if notify_type is None and "records" not in form:
         raise UnreadableCallback("notifyType is missing: this is not a TTLock callback")
-    if notify_type.strip() != LOCK_RECORDS:
-        return []
+    if notify_type is not None and notify_type.strip() != LOCK_RECORDS:
+        return []  # (a post without notifyType whose records parse is taken, as peers do)
     form_lock_id = _integer(form.get("lockId"), "lockId", 1, MAX_ID)
     form_mac = _mac(form.get("lockMac"))
     text = form.get("records") or ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import PASSAGE_MODE_UNLOCK, BoltState, TTLockError, bolt_state_after
@@ -56,9 +56,18 @@ class EventIntake:
         self._keeper = keeper
         self._clock = clock
         self.counts: Counter[str] = Counter()
+        self.last_records_at_ms: int | None = None
+        self.last_test_at_ms: int | None = None
+        self._unknown_locks_logged: set[int] = set()
 
-    async def receive(self, form: Mapping[str, str]) -> int:
+    async def receive(self, form: Mapping[str, str], more_records: Sequence[str] = ()) -> int:
         """Store and publish the callback's new records; returns how many were new.
+
+        `more_records` are the texts of further `records` fields of the same post (some
+        senders repeat the field). Records of locks that are not configured doors are ignored,
+        counted and logged once per lock, never applied: the TTLock console's test button posts
+        a sample for a lock nobody owns, and it must see `success`
+        (`last_test_at_ms`; `last_records_at_ms` for posts with records of our doors).
 
         Raises `UnreadableCallback` for a body that is no callback (or a field out of range),
         `CallbackRefused` for a record that cannot be matched to a door, `CallbackDeferred`
@@ -68,11 +77,18 @@ class EventIntake:
         received_at_ms = self._clock()
         self.counts["received"] += 1
         try:
-            records = read_callback(form)
+            records = [
+                record
+                for fields in (form, *({**form, "records": text} for text in more_records))
+                for record in read_callback(fields)
+            ]
         except UnreadableCallback as error:
             self.counts["unreadable"] += 1
             log.warning("event=callback_unreadable reason=%r", str(error))
             raise
+        ours = [record for record in records if self._directory.door_of(record.lock_id)]
+        self._ignore_unknown_locks([r for r in records if r not in ours], received_at_ms)
+        records = ours
         try:
             for record in records:
                 await self._check_origin(record)
@@ -87,6 +103,8 @@ class EventIntake:
         except STORE_UNAVAILABLE:
             self.counts["store_unavailable"] += 1
             raise
+        if records:
+            self.last_records_at_ms = received_at_ms
         self.counts["stored"] += len(new_records)
         self.counts["duplicate"] += len(records) - len(new_records)
         timed = [
@@ -96,9 +114,20 @@ class EventIntake:
             await self._take_in(record, times)
         return len(new_records)
 
+    def _ignore_unknown_locks(self, records: list[CallbackRecord], received_at_ms: int) -> None:
+        if not records:
+            return
+        self.counts["ignored_unknown_lock"] += len(records)
+        self.last_test_at_ms = received_at_ms
+        for lock_id in {record.lock_id for record in records} - self._unknown_locks_logged:
+            self._unknown_locks_logged.add(lock_id)
+            log.info(
+                "event=callback_unknown_lock lock_id=%d: not a configured door, ignored (the "
+                "TTLock console's test button posts such a sample; logged once per lock)",
+                lock_id,
+            )
+
     async def _check_origin(self, record: CallbackRecord) -> None:
-        if self._directory.door_of(record.lock_id) is None:
-            raise CallbackRefused(f"lock {record.lock_id} is not a configured door")
         if record.lock_mac is None:
             raise CallbackRefused(
                 f"lock {record.lock_id}: no lockMac, the record cannot be matched to the lock"

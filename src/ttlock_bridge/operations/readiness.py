@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import CallOutcome, TTLockClient, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.store import Store
 
 
@@ -48,16 +50,21 @@ class Check:
 class Readiness:
     def __init__(
         self,
+        *,
         store: Store,
         cloud: TTLockClient,
         directory: LockDirectory,
         channels: Sequence[ReportsStatus],
+        intake: EventIntake,
+        clock: Clock,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._cloud = cloud
         self._directory = directory
         self._channels = channels
+        self._intake = intake
+        self._clock = clock
         self._monotonic = monotonic
         self._last_call: tuple[float, CallOutcome] | None = None
 
@@ -102,4 +109,21 @@ class Readiness:
             locks = await self._directory.summaries()  # the cached list: read once at most
         except TTLockError as error:
             return Check("cloud", False, error.guidance)
-        return Check("cloud", True, f"reachable, {len(locks)} lock(s) in the account")
+        return Check(
+            "cloud",
+            True,
+            f"reachable, {len(locks)} lock(s) in the account; "
+            f"last callback: {self._ago(self._intake.last_records_at_ms)}; "
+            "last console test (a lock that is no door): "
+            f"{self._ago(self._intake.last_test_at_ms)}",
+        )
+
+    def _ago(self, at_ms: int | None) -> str:
+        """How long ago, for a person: "none yet", "12 s ago", "3 min ago", "5 h ago"."""
+        if at_ms is None:
+            return "none yet"
+        seconds = max(0, (self._clock() - at_ms) // 1000)
+        for unit, size in (("h", 3600), ("min", 60)):
+            if seconds >= size:
+                return f"{seconds // size} {unit} ago"
+        return f"{seconds} s ago"

@@ -105,7 +105,14 @@ class Runtime:
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         for channel in all_channels:
             locks.subscribe(channel)
-        readiness = Readiness(store, cloud, locks.directory, all_channels)
+        readiness = Readiness(
+            store=store,
+            cloud=cloud,
+            directory=locks.directory,
+            channels=all_channels,
+            intake=locks.intake,
+            clock=clock,
+        )
         call_observers += [locks.gateways.observe, readiness.observe, usage.observe]
         return cls(
             config=config,

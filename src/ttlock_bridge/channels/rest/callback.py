@@ -43,7 +43,10 @@ def callback_router(secret: str | None) -> APIRouter:
         try:
             form = await request.form()
             fields = {key: value for key, value in form.items() if isinstance(value, str)}
-            await bridge.locks.intake.receive(fields)
+            texts = [text for text in form.getlist("records") if isinstance(text, str)]
+            if texts:  # several `records` fields: every one counts (a dict keeps the last)
+                fields["records"] = texts[0]
+            await bridge.locks.intake.receive(fields, more_records=texts[1:])
         except UnreadableCallback as error:
             return error_response(400, "unreadable_callback", str(error))
         except CallbackRefused as error:
