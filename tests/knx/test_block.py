@@ -166,7 +166,8 @@ def test_grant_status_words_come_from_door_statuses(
         (StayOutcome.CHANGED, False, "OK CHANGED"),
         (StayOutcome.NEXT_STAY, False, "OK NEXT STAY"),
         (StayOutcome.NEW, True, "OK STD TIMES"),
-        (StayOutcome.NEXT_STAY, True, "OK STD TIMES"),
+        (StayOutcome.NEXT_STAY, True, "OK NEXT STD"),
+        (StayOutcome.CHANGED, True, "OK CHG STD"),
     ],
 )
 def test_an_ok_says_what_happened_and_whether_a_default_was_used(

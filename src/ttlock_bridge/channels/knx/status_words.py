@@ -19,6 +19,8 @@ NEW_CODE = "NEW CODE"
 OK_CHANGED = "OK CHANGED"
 OK_NEXT_STAY = "OK NEXT STAY"
 OK_STD_TIMES = "OK STD TIMES"
+OK_NEXT_STD = "OK NEXT STD"
+OK_CHANGED_STD = "OK CHG STD"
 ERR_NO_DATES = "ERR NO DATES"
 ERR_DATES = "ERR DATES"
 ERR_PAST = "ERR PAST"
@@ -60,9 +62,10 @@ def for_grant(
     defaulted_times: bool = False,
 ) -> str:
     """The failed door's reason, `PENDING 1/2` while some doors retry, or, once every door
-    holds the code, which `OK` it is: `OK STD TIMES` (a time object never answered: the
-    check-in / check-out default was used), `OK NEXT STAY` (a new grant beside the room's
-    current stay), `OK CHANGED` (the room's current stay was changed), else `OK 2 DOORS`."""
+    holds the code, which `OK` it is: `OK NEXT STAY` (a new grant beside the room's current
+    stay), `OK CHANGED` (the room's current stay was changed), else `OK 2 DOORS`; when a time
+    object never answered and the check-in / check-out default was used, `OK NEXT STD`,
+    `OK CHG STD` or `OK STD TIMES` say so without hiding which of the three it was."""
     doors = view.doors
     failed = [door for door in doors if door.status == "failed"]
     if failed:
@@ -71,10 +74,10 @@ def for_grant(
     active = sum(door.status == "active" for door in doors)
     if active < len(doors):
         return f"PENDING {active}/{len(doors)}"
+    if outcome is StayOutcome.NEXT_STAY:
+        return OK_NEXT_STD if defaulted_times else OK_NEXT_STAY
+    if outcome is StayOutcome.CHANGED:
+        return OK_CHANGED_STD if defaulted_times else OK_CHANGED
     if defaulted_times:
         return OK_STD_TIMES
-    if outcome is StayOutcome.NEXT_STAY:
-        return OK_NEXT_STAY
-    if outcome is StayOutcome.CHANGED:
-        return OK_CHANGED
     return f"OK {active} DOOR" if active == 1 else f"OK {active} DOORS"
