@@ -152,15 +152,23 @@ async def test_a_chosen_code_that_clashes_later_fails_that_door_with_guidance(
     assert entrance.status == "active"
 
 
-async def test_a_chosen_code_already_on_a_door_is_refused_before_anything_is_written(
+async def test_a_chosen_code_someone_else_put_on_a_door_fails_that_door_without_a_listing(
     hotel: Hotel,
 ) -> None:
+    # Issue 11: a grant costs one call per door; the lock's list is read only when in doubt
+    # (-3007), so a code set in the TTLock app is found when it is placed, not before.
     await hotel.cloud.add_passcode(ROOM_1, "582914", name="Cleaner")
+    listings = hotel.calls("/v3/lock/listKeyboardPwd")
 
-    with pytest.raises(CodeClash, match="room-1"):
-        await hotel.access.grants.create(stay(code="582914"))
+    view = await hotel.access.grants.create(stay(code="582914"))
 
-    assert _grant_count(hotel) == 0
+    room, entrance = view.doors
+    assert (room.status, room.errcode) == ("failed", -3007)
+    assert room.guidance is not None
+    assert "another code" in room.guidance
+    assert entrance.status == "active"
+    assert [p["keyboardPwdName"] for p in hotel.passcodes_on(ROOM_1)] == ["Cleaner"]
+    assert hotel.calls("/v3/lock/listKeyboardPwd") == listings + 1  # the -3007 look-up only
 
 
 @pytest.mark.parametrize(

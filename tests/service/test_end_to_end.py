@@ -25,7 +25,7 @@ def eventually(probe: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
 
 
 def quick_auto_lock(scenario: Scenario) -> Scenario:
-    locks = [lock.model_copy(update={"auto_lock_seconds": 1}) for lock in scenario.locks]
+    locks = [lock.model_copy(update={"auto_lock_seconds": 3}) for lock in scenario.locks]
     return scenario.model_copy(update={"locks": locks})
 
 
