@@ -7,7 +7,7 @@ import pytest
 
 from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel
 from ttlock_bridge.access import GrantChanges, GrantRequest
-from ttlock_bridge.access.errors import CodeClash, GrantNotFound, UnknownDoor, UnknownRoom
+from ttlock_bridge.access.errors import GrantNotFound, UnknownDoor, UnknownRoom
 from ttlock_bridge.access.passcode_policy import CodeNotDigits, CodeWrongLength
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.time_window import EmptyWindow, WindowInPast
