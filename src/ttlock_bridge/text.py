@@ -31,6 +31,12 @@ def unsafe_character(text: str) -> tuple[int, str] | None:
     )
 
 
+def strip_unsafe(text: str) -> str:
+    """`text` without its unsafe characters: for what arrives from outside and is only shown
+    (a callback's user name), where refusing would lose the record."""
+    return "".join(character for character in text if not is_unsafe(character))
+
+
 def escape_unsafe(text: str) -> str:
     """`text` with every unsafe character written as a visible escape (`\\u202e`, `\\x7f`)."""
     if unsafe_character(text) is None:

@@ -98,3 +98,9 @@ def test_a_two_door_stay_costs_two_cloud_calls(bridge: RunningBridge) -> None:
     assert {door["status"] for door in created.json()["doors"]} == {"active"}
     assert sum(bridge.simulator.state()["calls"].values()) - before == 2
     assert calls(bridge, "/v3/lock/listKeyboardPwd") == 0
+
+
+def test_refresh_is_true_or_false_only(bridge: RunningBridge) -> None:
+    for word in ("1", "yes", "on", "True"):
+        assert bridge.api.get("/api/v1/locks", params={"refresh": word}).status_code == 422
+        assert bridge.api.get("/api/v1/locks/room-1", params={"refresh": word}).status_code == 422

@@ -177,3 +177,14 @@ def test_behind_a_secret_path_only_the_secret_url_works(start_bridge: StartBridg
     assert plain.status_code == 404
     assert secret.text == "success"
     assert CALLBACK_SECRET not in bridge.anonymous.get("/openapi.json").text
+
+
+def test_control_and_bidi_characters_of_a_callback_name_reach_no_channel(
+    bridge: RunningBridge,
+) -> None:
+    form = callback_form(username="A\u202eB\nC\u001b[31m")
+
+    assert bridge.anonymous.post("/ttlock/callback", data=form).text == "success"
+
+    [event] = bridge.api.get("/api/v1/events").json()["events"]
+    assert event["username"] == "ABC[31m"

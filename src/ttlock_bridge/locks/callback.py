@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.text import strip_unsafe
 
 LOCK_RECORDS = "1"
 
@@ -169,10 +170,11 @@ def _record(item: dict[str, Any], form_lock_id: int, form_mac: str | None) -> Ca
 
 
 def _text(value: object) -> str | None:
-    """A text field (TTLock sends numbers for some: a card number), None when absent or empty."""
+    """A text field (TTLock sends numbers for some: a card number), None when absent or empty;
+    control and bidi characters are dropped (they would reach every channel's display)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return str(value) or None
+    return strip_unsafe(str(value)) or None
 
 
 def _integer(value: object, name: str, low: int, high: int) -> int:

@@ -26,6 +26,7 @@ from ttlock_bridge.channels.rest.schemas import (
     PasscodeChange,
     PasscodeIn,
     PasscodeOut,
+    QueryBool,
     local_iso,
 )
 from ttlock_bridge.cloud import LockDetail, LockSummary, PassageModeConfig
@@ -44,7 +45,7 @@ LockReference = Annotated[
 ]
 PasscodeId = Annotated[int, Path(ge=1, le=2**62)]
 Refresh = Annotated[
-    bool,
+    QueryBool,
     Query(
         description="Read the cloud now instead of the cache (kept up to `[cloud] "
         "detail_refresh`, default 6 h): costs TTLock calls, so use it sparingly"
