@@ -148,7 +148,7 @@ class Reconciler:
             return True
         if error.errcode == DUPLICATE_CODE and isinstance(step, Add):
             return await self._on_duplicate(work, step.passcode)
-        if isinstance(step, Change) and _permanent(error):
+        if isinstance(step, Change) and not _retry_later(error):
             return await self._replace(work, step, error)
         return False
 
@@ -214,9 +214,7 @@ class Reconciler:
 
     async def _fail(self, work: ledger.Work, step: Step, error: TTLockError) -> None:
         in_doubt = isinstance(error, TransportError) and isinstance(step, Add | Change | Delete)
-        # A refused login is the account's problem, not this placement's: once a person fixes
-        # the credentials every waiting placement must go on (the session fails fast meanwhile).
-        retryable = error.retry_later or isinstance(error, AuthError)
+        retryable = _retry_later(error)
         removing = work.view.wanted is None
         stalled = not (retryable or removing or in_doubt)
         failures = await self._transactions(ledger.attempts_of, work.placement_id)
@@ -244,9 +242,11 @@ class Reconciler:
         await self._transactions(ledger.settle, work.placement_id, held, self._clock(), self._zone)
 
 
-def _permanent(error: TTLockError) -> bool:
-    """No retry, now or later, can make this call succeed."""
-    return not (error.retry_later or isinstance(error, AuthError | TransportError))
+def _retry_later(error: TTLockError) -> bool:
+    """Whether a later try may succeed without anyone touching this placement. A refused login
+    is the account's problem, not the placement's: once a person fixes the credentials every
+    waiting placement must go on (the session fails fast meanwhile)."""
+    return error.retry_later or isinstance(error, AuthError)
 
 
 def _held(found: CloudPasscode) -> Held:

@@ -13,13 +13,13 @@ reported with what to do in the app: the bridge cannot change it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.cloud import TTLockClient, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.news import Announce
 from ttlock_bridge.store.grants import DoorRef
 
 log = logging.getLogger("ttlock_bridge.locks")
@@ -42,9 +42,6 @@ class LockClock:
     corrected: bool
     zone_problem: str | None
     checked_at_ms: int
-
-
-Announce = Callable[[int, str], Awaitable[None]]
 
 
 class LockClocks:

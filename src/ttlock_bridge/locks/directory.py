@@ -105,11 +105,6 @@ class LockDirectory:
         """The lock as the last lock list described it, without calling the cloud."""
         return self._summaries.value.get(lock_id) if self._summaries else None
 
-    def cached_detail(self, lock_id: int) -> LockDetail | None:
-        """The lock's detail as last fetched, without calling the cloud."""
-        cached = self._details.get(lock_id)
-        return cached.value if cached else None
-
     async def summaries(
         self, *, fresh: bool = False, max_age_s: float | None = None
     ) -> dict[int, LockSummary]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import CallOutcome, TTLockError
 from ttlock_bridge.locks.directory import LockDirectory
+from ttlock_bridge.locks.news import Announce
 from ttlock_bridge.store import PlacementStatus, Store
 from ttlock_bridge.store.placements import list_placements
 
@@ -59,9 +59,6 @@ class DoorGateway:
     source: str
     at_ms: int
 
-
-Announce = Callable[[int, str], Awaitable[None]]
-"""Publish news about a door: lockId, a short text."""
 
 NEWS_TEXT = {
     GatewayState.ONLINE: "gateway online",

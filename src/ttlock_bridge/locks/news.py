@@ -7,6 +7,7 @@ live board) and each gets every piece of news.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,3 +33,8 @@ class LockNewsSubscriber(Protocol):
     name: str
 
     async def publish(self, news: LockNews) -> None: ...
+
+
+Announce = Callable[[int, str], Awaitable[None]]
+"""Publish a door's current state with a short text (lockId, text): how parts of the lock
+state other than the keeper (gateway health, lock clocks) tell their news."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import (
@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import CallOutcome
+from ttlock_bridge.locks import Locks
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import GrantState, PlacementStatus, Store
 from ttlock_bridge.store.grants import list_grants
@@ -151,18 +152,14 @@ class Metrics:
         registry: CollectorRegistry,
         usage: CloudUsage,
         store: Store,
-        callbacks: Callable[[], Mapping[str, int]],
-        door_gateways: Callable[[], Mapping[str, str | None]],
-        clock_drifts: Callable[[], Mapping[str, int]],
+        locks: Locks,
         clock: Clock,
     ) -> None:
         self.cloud_calls = cloud_calls
         self._registry = registry
         self._usage = usage
         self._store = store
-        self._callbacks = callbacks
-        self._door_gateways = door_gateways
-        self._clock_drifts = clock_drifts
+        self._locks = locks
         self._clock = clock
         self._scraped = _SnapshotCollector()
         registry.register(self._scraped)
@@ -184,9 +181,9 @@ class Metrics:
             cloud_calls_month=usage.this_month,
             reconciler_queue=queue,
             grants_by_state=grants,
-            callbacks=dict(self._callbacks()),
-            door_gateways=dict(self._door_gateways()),
-            clock_drifts=dict(self._clock_drifts()),
+            callbacks=dict(self._locks.intake.counts),
+            door_gateways=self._locks.door_gateways(),
+            clock_drifts=self._locks.clock_drifts(),
             monthly_budget=budget.budget,
             projected_month=budget.projected,
         )
