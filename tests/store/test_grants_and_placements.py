@@ -101,6 +101,7 @@ def test_find_by_tag_list_and_cleanup_queries(store: Store) -> None:
         assert [grant.id for grant in list_grants(session)] == [early, late]
         assert [grant.id for grant in list_grants(session, state=GrantState.ACTIVE)] == [early]
         assert [grant.id for grant in list_grants(session, room="room-1")] == [late]
+        assert [grant.id for grant in list_grants(session, ends_after_ms=NOW)] == [late]
         assert [grant.id for grant in grants_ended_before(session, NOW)] == [early]
 
 

@@ -21,7 +21,6 @@ from ttlock_bridge.access.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     UnknownDoor,
-    UnknownRoom,
 )
 from ttlock_bridge.access.ledger import held_by, passcode_for
 from ttlock_bridge.access.news import GrantBulletin, grant_news
@@ -34,6 +33,7 @@ from ttlock_bridge.access.passcode_policy import (
 )
 from ttlock_bridge.access.passcode_tag import new_grant_tag
 from ttlock_bridge.access.reconciler import Reconciler
+from ttlock_bridge.access.rooms import configured_room
 from ttlock_bridge.access.text import checked_name
 from ttlock_bridge.access.time_window import (
     Window,
@@ -265,11 +265,7 @@ class GrantService:
         if (request.room is None) == (request.doors is None):
             raise InvalidInput("give either a room or a list of doors")
         if request.room is not None:
-            room = self._config.rooms.get(request.room)
-            if room is None:
-                known = ", ".join(sorted(self._config.rooms)) or "none configured"
-                raise UnknownRoom(f"unknown room {request.room!r} (rooms: {known})")
-            names: Sequence[str] = room.all_doors
+            names: Sequence[str] = configured_room(self._config, request.room).all_doors
         else:
             names = list(dict.fromkeys(request.doors or ()))
             if not names:

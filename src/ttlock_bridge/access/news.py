@@ -33,8 +33,7 @@ class GrantNewsSubscriber(Protocol):
     `grant_changed` is awaited by the writer (a request, the reconciler): it must return at
     once, leaving slow work (reading the store, publishing) to the subscriber's own task."""
 
-    @property
-    def name(self) -> str: ...
+    name: str
 
     async def grant_changed(self, news: GrantNews) -> None: ...
 

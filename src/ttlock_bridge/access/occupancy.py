@@ -10,15 +10,15 @@ doors (a keypad record naming the grant's tag: TTLock puts the passcode's name i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.access.errors import UnknownRoom
 from ttlock_bridge.access.passcode_tag import TAG_MARKER, parse_tag
+from ttlock_bridge.access.rooms import configured_room
 from ttlock_bridge.access.time_window import Window, from_utc_ms
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
@@ -72,14 +72,16 @@ def room_state(
 def first_uses(grants: Iterable[Grant], uses: Iterable[Event]) -> dict[int, int]:
     """grant id -> when its code first opened one of its doors (UTC epoch ms, the cloud's date
     when known, else the lock's), from successful records whose `username` carries its tag."""
-    by_tag = {grant.tag: grant for grant in grants}
+    doors_by_tag = {
+        grant.tag: (grant.id, {door.lock_id for door in grant.doors}) for grant in grants
+    }
     first: dict[int, int] = {}
     for event in uses:
-        grant = by_tag.get(parse_tag(event.username) or "")
-        if grant is None or event.lock_id not in {door.lock_id for door in grant.doors}:
+        grant_id, lock_ids = doors_by_tag.get(parse_tag(event.username) or "", (None, set()))
+        if grant_id is None or event.lock_id not in lock_ids:
             continue
         at_ms = event.server_date_ms if event.server_date_ms is not None else event.lock_date_ms
-        first[grant.id] = min(at_ms, first.get(grant.id, at_ms))
+        first[grant_id] = min(at_ms, first.get(grant_id, at_ms))
     return first
 
 
@@ -93,22 +95,21 @@ class Occupancy:
 
     async def rooms(self) -> list[RoomOccupancy]:
         """Every configured room, in the configuration's order."""
-        return await self._run(self._read, list(self._config.rooms), self._clock())
+        return await self._run(self._read, None, self._clock())
 
     async def room(self, room: str) -> RoomOccupancy:
         """One room; raises `UnknownRoom` for a name the configuration does not have."""
-        if room not in self._config.rooms:
-            known = ", ".join(sorted(self._config.rooms)) or "none configured"
-            raise UnknownRoom(f"unknown room {room!r} (rooms: {known})")
-        [occupancy] = await self._run(self._read, [room], self._clock())
+        configured_room(self._config, room)
+        [occupancy] = await self._run(self._read, room, self._clock())
         return occupancy
 
-    def _read(self, session: Session, rooms: Sequence[str], now_ms: int) -> list[RoomOccupancy]:
+    def _read(self, session: Session, only: str | None, now_ms: int) -> list[RoomOccupancy]:
+        """Room `only`, or every configured room when None, from the stays not yet ended."""
         zone = self._config.property.zone
-        wanted = set(rooms)
+        rooms = [only] if only is not None else list(self._config.rooms)
         stays: dict[str, list[Grant]] = {room: [] for room in rooms}
-        for grant in list_grants(session, state=GrantState.ACTIVE):
-            if grant.room in wanted and grant.end_ms > now_ms:
+        for grant in list_grants(session, state=GrantState.ACTIVE, room=only, ends_after_ms=now_ms):
+            if grant.room in stays:
                 stays[grant.room].append(grant)
         current = {
             room: next((g for g in grants if g.start_ms <= now_ms), None)

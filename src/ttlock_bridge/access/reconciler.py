@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
-from ttlock_bridge.access.news import GrantBulletin, grant_news
+from ttlock_bridge.access.news import GrantBulletin, GrantNews, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.planner import (
@@ -64,7 +64,7 @@ class Reconciler:
         code_length: int = 6,
         deny_codes: Collection[str] = (),
         keypads: Mapping[int, str] | None = None,
-        bulletin: GrantBulletin | None = None,
+        bulletin: GrantBulletin,
         rng: random.Random | None = None,
     ) -> None:
         """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent);
@@ -76,7 +76,7 @@ class Reconciler:
         self._code_length = code_length
         self._deny_codes = frozenset(deny_codes)
         self._keypads = dict(keypads or {})
-        self._bulletin = bulletin or GrantBulletin()
+        self._bulletin = bulletin
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._grant_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -88,10 +88,11 @@ class Reconciler:
 
     async def reconcile_grant(self, grant_id: int) -> None:
         """Move each placement of one grant, door after door."""
+        news: GrantNews | None = None  # read once, when a first door moved
         async with self._grant_locks[grant_id]:
             for placement_id in await self._transactions(ledger.placement_ids_of, grant_id):
                 if await self._reconcile_placement(placement_id):
-                    news = await self._transactions(grant_news, grant_id)
+                    news = news or await self._transactions(grant_news, grant_id)
                     if news is not None:
                         await self._bulletin.tell(news)
 

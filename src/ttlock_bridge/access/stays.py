@@ -17,8 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ttlock_bridge.access.errors import InvalidInput, UnknownRoom
+from ttlock_bridge.access.errors import InvalidInput
 from ttlock_bridge.access.grants import GrantChanges, GrantRequest, GrantService
+from ttlock_bridge.access.rooms import configured_room
 from ttlock_bridge.access.time_window import Window, parse_window
 from ttlock_bridge.access.views import GrantView
 from ttlock_bridge.clock import Clock
@@ -75,9 +76,7 @@ class RoomStays:
         `modify` raise, `UnknownRoom`, and `StayOverlapsSeveral` when the window overlaps two
         current stays of the room; nothing is written then.
         """
-        if room not in self._config.rooms:
-            known = ", ".join(sorted(self._config.rooms)) or "none configured"
-            raise UnknownRoom(f"unknown room {room!r} (rooms: {known})")
+        configured_room(self._config, room)
         defaults = self._config.defaults
         window = parse_window(
             start,

@@ -84,14 +84,21 @@ def find_grant_by_tag(session: Session, tag: str) -> Grant | None:
 
 
 def list_grants(
-    session: Session, *, state: GrantState | None = None, room: str | None = None
+    session: Session,
+    *,
+    state: GrantState | None = None,
+    room: str | None = None,
+    ends_after_ms: int | None = None,
 ) -> list[Grant]:
-    """Grants by start time, optionally only in one state or for one room."""
+    """Grants by start time, optionally only in one state, for one room, or ending after
+    `ends_after_ms` (UTC epoch ms: not yet ended then)."""
     query = select(Grant).order_by(Grant.start_ms, Grant.id)
     if state is not None:
         query = query.where(Grant.state == state)
     if room is not None:
         query = query.where(Grant.room == room)
+    if ends_after_ms is not None:
+        query = query.where(Grant.end_ms > ends_after_ms)
     return list(session.scalars(query))
 
 

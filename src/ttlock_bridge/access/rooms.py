@@ -1,0 +1,15 @@
+"""Rooms by name, as the configuration defines them: one lookup, one error for every caller."""
+
+from __future__ import annotations
+
+from ttlock_bridge.access.errors import UnknownRoom
+from ttlock_bridge.config import Config, Room
+
+
+def configured_room(config: Config, name: str) -> Room:
+    """The room called `name`; raises `UnknownRoom` naming the rooms there are."""
+    room = config.rooms.get(name)
+    if room is None:
+        known = ", ".join(sorted(config.rooms)) or "none configured"
+        raise UnknownRoom(f"unknown room {name!r} (rooms: {known})")
+    return room
