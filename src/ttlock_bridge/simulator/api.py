@@ -177,7 +177,8 @@ def token_body(world: World, issued: Token, *, with_uid: bool) -> Body:
         openid=1_593_850_000 + issued.user.uid,
         scope="user,key,room",
         token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
-        expires_in=(issued.expires_at_ms - world.clock.now_ms()) // 1000,
+        # whole seconds left, rounded up: a token issued a millisecond ago still has its full life
+        expires_in=-((world.clock.now_ms() - issued.expires_at_ms) // 1000),
     )
     return body
 
