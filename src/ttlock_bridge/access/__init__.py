@@ -7,6 +7,8 @@ Start with `Access`.
 from ttlock_bridge.access.cleanup import CleanupItem, CleanupReport, DriftItem, DriftReport
 from ttlock_bridge.access.core import Access
 from ttlock_bridge.access.grants import GrantChanges, GrantRequest
+from ttlock_bridge.access.news import GrantNews, GrantNewsSubscriber
+from ttlock_bridge.access.occupancy import RoomOccupancy, RoomState
 from ttlock_bridge.access.stays import RoomIssue, StayOutcome
 from ttlock_bridge.access.views import DoorStatus, GrantView
 
@@ -18,8 +20,12 @@ __all__ = [
     "DriftItem",
     "DriftReport",
     "GrantChanges",
+    "GrantNews",
+    "GrantNewsSubscriber",
     "GrantRequest",
     "GrantView",
     "RoomIssue",
+    "RoomOccupancy",
+    "RoomState",
     "StayOutcome",
 ]

@@ -1,8 +1,8 @@
 """`Access`: the access core assembled from a configuration, a store and a cloud client.
 
-Channels hold one `Access` and call `grants`, `stays` (issue by room), `cleanup` and
-`reconciler`; `run_forever` is the background work of the service: reconciler passes and the
-nightly cleanup.
+Channels hold one `Access` and call `grants`, `stays` (issue by room), `occupancy` (who is in
+each room), `cleanup` and `reconciler`, and `subscribe` to grant news; `run_forever` is the
+background work of the service: reconciler passes and the nightly cleanup.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 
 from ttlock_bridge.access.cleanup import Cleanup
 from ttlock_bridge.access.grants import GrantService
+from ttlock_bridge.access.news import GrantBulletin, GrantNewsSubscriber
+from ttlock_bridge.access.occupancy import Occupancy
 from ttlock_bridge.access.reconciler import Reconciler
 from ttlock_bridge.access.stays import RoomStays
 from ttlock_bridge.access.time_window import from_utc_ms, to_utc_ms
@@ -36,6 +38,7 @@ class Access:
         self.clock = clock or wall_clock_ms
         transactions = Transactions(store)
         defaults = config.defaults
+        self._bulletin = GrantBulletin()
         self.reconciler = Reconciler(
             transactions,
             cloud,
@@ -44,10 +47,18 @@ class Access:
             code_length=defaults.code_length,
             deny_codes=defaults.deny_codes,
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
+            bulletin=self._bulletin,
         )
-        self.grants = GrantService(config, transactions, self.reconciler, self.clock)
+        self.grants = GrantService(
+            config, transactions, self.reconciler, self.clock, self._bulletin
+        )
         self.stays = RoomStays(config, self.grants, self.clock)
+        self.occupancy = Occupancy(config, transactions, self.clock)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
+
+    def subscribe(self, subscriber: GrantNewsSubscriber) -> None:
+        """Tell `subscriber` of every grant change from now on (see `access.news`)."""
+        self._bulletin.subscribe(subscriber)
 
     def next_cleanup_ms(self, after_ms: int) -> int:
         """The next nightly cleanup time (property-local, DST-safe) strictly after `after_ms`."""

@@ -24,6 +24,7 @@ from ttlock_bridge.access.errors import (
     UnknownRoom,
 )
 from ttlock_bridge.access.ledger import held_by, passcode_for
+from ttlock_bridge.access.news import GrantBulletin, grant_news
 from ttlock_bridge.access.passcode_policy import (
     ALL_KEYS,
     check_keypads,
@@ -92,12 +93,14 @@ class GrantService:
         transactions: Transactions,
         reconciler: Reconciler,
         clock: Clock,
+        bulletin: GrantBulletin,
     ) -> None:
         self._config = config
         self._run = transactions
         self._reconciler = reconciler
         self._clock = clock
         self._zone = config.property.zone
+        self._bulletin = bulletin
 
     async def create(
         self, request: GrantRequest, *, idempotency_key: str | None = None
@@ -145,7 +148,7 @@ class GrantService:
         if not created:
             return await self._repeated(grant_id)
         log.info("grant %s created for %s on %d door(s)", grant_id, name, len(doors))
-        await self._reconciler.reconcile_grant(grant_id)
+        await self._place(grant_id)
         return await self.get(grant_id)
 
     async def _repeated(self, grant_id: int) -> GrantView:
@@ -184,7 +187,7 @@ class GrantService:
             now_ms=self._clock(),
         )
         if changed:
-            await self._reconciler.reconcile_grant(grant_id)
+            await self._place(grant_id)
         return await self.get(grant_id)
 
     async def new_code(self, grant_id: int) -> GrantView:
@@ -205,7 +208,7 @@ class GrantService:
             now_ms=self._clock(),
         )
         log.info("grant %s: a new code was drawn for %d door(s)", grant_id, len(doors))
-        await self._reconciler.reconcile_grant(grant_id)
+        await self._place(grant_id)
         return await self.get(grant_id)
 
     def keypads(self, doors: Sequence[DoorRef]) -> dict[str, str]:
@@ -230,8 +233,15 @@ class GrantService:
         Cancelling a cancelled grant changes nothing. Raises `GrantNotFound`."""
         await self._grant(grant_id)
         await self._run(_cancel, grant_id, self._clock())
-        await self._reconciler.reconcile_grant(grant_id)
+        await self._place(grant_id)
         return await self.get(grant_id)
+
+    async def _place(self, grant_id: int) -> None:
+        """Tell the subscribers what was just written, then move the grant's doors to it."""
+        news = await self._run(grant_news, grant_id)
+        if news is not None:
+            await self._bulletin.tell(news)
+        await self._reconciler.reconcile_grant(grant_id)
 
     async def get(self, grant_id: int) -> GrantView:
         await self._grant(grant_id)

@@ -18,10 +18,10 @@ from ttlock_bridge.access.passcode_policy import RandomSource
 MAX_NAME_LENGTH: Final = 50
 TAG_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TAG_LENGTH: Final = 6
-_MARKER: Final = "#tb-"
+TAG_MARKER: Final = "#tb-"
 _TAG: Final = re.compile(f"[{TAG_ALPHABET}]{{{TAG_LENGTH}}}")
 _TAGGED_NAME: Final = re.compile(
-    rf"(?:^|\s){re.escape(_MARKER)}({_TAG.pattern})\s*$", re.IGNORECASE
+    rf"(?:^|\s){re.escape(TAG_MARKER)}({_TAG.pattern})\s*$", re.IGNORECASE
 )
 
 
@@ -34,7 +34,7 @@ def format_name(human: str, grant_tag: str) -> str:
     """`human` (whitespace collapsed, shortened if needed) followed by the grant's tag."""
     if _TAG.fullmatch(grant_tag) is None:
         raise ValueError(f"not a grant tag: {grant_tag!r}")
-    suffix = f"{_MARKER}{grant_tag}"
+    suffix = f"{TAG_MARKER}{grant_tag}"
     room = MAX_NAME_LENGTH - len(suffix) - 1
     shortened = " ".join(human.split())[:room].rstrip()
     return f"{shortened} {suffix}" if shortened else suffix

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
+from ttlock_bridge.access.news import GrantBulletin, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.planner import (
@@ -63,9 +64,11 @@ class Reconciler:
         code_length: int = 6,
         deny_codes: Collection[str] = (),
         keypads: Mapping[int, str] | None = None,
+        bulletin: GrantBulletin | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent)."""
+        """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent);
+        `bulletin` is told of every grant whose door moved (placed, failed, removed)."""
         self._transactions = transactions
         self._cloud = cloud
         self._zone = zone
@@ -73,6 +76,7 @@ class Reconciler:
         self._code_length = code_length
         self._deny_codes = frozenset(deny_codes)
         self._keypads = dict(keypads or {})
+        self._bulletin = bulletin or GrantBulletin()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._grant_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -86,22 +90,29 @@ class Reconciler:
         """Move each placement of one grant, door after door."""
         async with self._grant_locks[grant_id]:
             for placement_id in await self._transactions(ledger.placement_ids_of, grant_id):
-                await self._reconcile_placement(placement_id)
+                if await self._reconcile_placement(placement_id):
+                    news = await self._transactions(grant_news, grant_id)
+                    if news is not None:
+                        await self._bulletin.tell(news)
 
-    async def _reconcile_placement(self, placement_id: int) -> None:
+    async def _reconcile_placement(self, placement_id: int) -> bool:
+        """Take the placement's steps until it has nothing to do now; True if it moved."""
+        moved = False
         for _ in range(MAX_STEPS_PER_PLACEMENT):
             work = await self._transactions(ledger.load_work, placement_id, self._zone)
             if work is None:
-                return
+                return moved
             step = next_step(work.view, self._clock())
             if isinstance(step, Nothing | Wait):
-                return
+                return moved
+            moved = True
             try:
                 await self._perform(work, step)
             except TTLockError as error:
                 if not await self._recover(work, step, error):
                     await self._fail(work, step, error)
-                    return
+                    return moved
+        return moved
 
     async def _perform(self, work: ledger.Work, step: Step) -> None:
         lock_id = work.lock_id

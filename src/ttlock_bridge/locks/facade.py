@@ -8,13 +8,13 @@ to `intake`; the composition root subscribes it to news.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from dataclasses import replace
 
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient, bolt_state_after
 from ttlock_bridge.config import Config
+from ttlock_bridge.fanout import tell_each
 from ttlock_bridge.locks.callback import record_times
 from ttlock_bridge.locks.clocks import LockClocks
 from ttlock_bridge.locks.commands import LockCommands
@@ -26,8 +26,6 @@ from ttlock_bridge.locks.news import LockNews, LockNewsSubscriber
 from ttlock_bridge.locks.state import LockStates
 from ttlock_bridge.store import Event, Store
 from ttlock_bridge.store.events import recent_events
-
-log = logging.getLogger("ttlock_bridge.locks")
 
 SEED_EVENTS_PER_LOCK = 20
 CLOUD_SOURCE = "cloud"
@@ -164,10 +162,8 @@ class Locks:
         door_gateway = self.gateways.of(news.lock_id)
         if door_gateway is not None:
             news = replace(news, gateway=door_gateway.state.value)
-        for subscriber in self._subscribers:
-            try:
-                await subscriber.publish(news)
-            except Exception:
-                log.exception(
-                    "event=publish_failed subscriber=%s lock_id=%d", subscriber.name, news.lock_id
-                )
+        await tell_each(
+            self._subscribers,
+            lambda subscriber: subscriber.publish(news),
+            about=f"lock_id={news.lock_id}",
+        )

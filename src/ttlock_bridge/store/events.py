@@ -66,3 +66,14 @@ def events_page(
     if before is not None:
         query = query.where(Event.id < before)
     return list(session.scalars(query))
+
+
+def uses_naming(session: Session, fragment: str, since_ms: int) -> list[Event]:
+    """Successful records at or after `since_ms` (lock date) whose user name contains
+    `fragment` (the access layer's passcode tag marker): matched to grants by the caller."""
+    query = select(Event).where(
+        Event.success.is_(True),
+        Event.lock_date_ms >= since_ms,
+        Event.username.contains(fragment, autoescape=True),
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,142 @@
+"""Who is in each room: vacant, arriving, in house or leaving, with the current and next stay.
+
+The front desk's board and the Home Assistant room sensors show the same words, decided here
+once. A room's stays are its grants that are neither cancelled nor ended. The current stay is
+the one whose window holds now; the guest is *in house* once the stay's code opened one of its
+doors (a keypad record naming the grant's tag: TTLock puts the passcode's name in a record's
+`username`, reference §13 "lockRecord/list" and §16 callback records), and *arriving* before.
+`room_state` is the pure rule; `Occupancy` reads the store for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ttlock_bridge.access.errors import UnknownRoom
+from ttlock_bridge.access.passcode_tag import TAG_MARKER, parse_tag
+from ttlock_bridge.access.time_window import Window, from_utc_ms
+from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.access.views import GrantView, grant_view
+from ttlock_bridge.clock import Clock
+from ttlock_bridge.config import Config
+from ttlock_bridge.store import Event, Grant, GrantState
+from ttlock_bridge.store.events import uses_naming
+from ttlock_bridge.store.grants import list_grants
+
+USE_CLOCK_SLACK_MS = 24 * 3_600_000
+"""How far before a stay's start a use is still looked for: a lock's clock can be wrong."""
+
+
+class RoomState(StrEnum):
+    """What the desk and Home Assistant call a room right now."""
+
+    VACANT = "vacant"  # no stay now and none starting today
+    ARRIVING = "arriving"  # a stay starts today, or the current guest has not used the code
+    IN_HOUSE = "in_house"  # the current guest's code opened one of the stay's doors
+    LEAVING = "leaving"  # the current stay ends today
+
+
+@dataclass(frozen=True, slots=True)
+class RoomOccupancy:
+    """One room: its state, the current and the next stay (full views: callers decide what
+    to mask), and when the current stay's code was first used (UTC epoch ms, None if not)."""
+
+    room: str
+    state: RoomState
+    current: GrantView | None
+    next: GrantView | None
+    first_use_ms: int | None
+
+
+def room_state(
+    current: Window | None, next_start_ms: int | None, used: bool, now_ms: int, zone: ZoneInfo
+) -> RoomState:
+    """The rule, with days counted in the property's zone: a current stay ending today is
+    LEAVING, else IN_HOUSE once `used`, else ARRIVING; without one, a stay starting today is
+    ARRIVING, and the room is otherwise VACANT."""
+    today = from_utc_ms(now_ms, zone).date()
+    if current is not None:
+        if from_utc_ms(current.end_ms, zone).date() == today:
+            return RoomState.LEAVING
+        return RoomState.IN_HOUSE if used else RoomState.ARRIVING
+    if next_start_ms is not None and from_utc_ms(next_start_ms, zone).date() == today:
+        return RoomState.ARRIVING
+    return RoomState.VACANT
+
+
+def first_uses(grants: Iterable[Grant], uses: Iterable[Event]) -> dict[int, int]:
+    """grant id -> when its code first opened one of its doors (UTC epoch ms, the cloud's date
+    when known, else the lock's), from successful records whose `username` carries its tag."""
+    by_tag = {grant.tag: grant for grant in grants}
+    first: dict[int, int] = {}
+    for event in uses:
+        grant = by_tag.get(parse_tag(event.username) or "")
+        if grant is None or event.lock_id not in {door.lock_id for door in grant.doors}:
+            continue
+        at_ms = event.server_date_ms if event.server_date_ms is not None else event.lock_date_ms
+        first[grant.id] = min(at_ms, first.get(grant.id, at_ms))
+    return first
+
+
+class Occupancy:
+    """The rooms of the configuration, read from the store in one transaction."""
+
+    def __init__(self, config: Config, transactions: Transactions, clock: Clock) -> None:
+        self._config = config
+        self._run = transactions
+        self._clock = clock
+
+    async def rooms(self) -> list[RoomOccupancy]:
+        """Every configured room, in the configuration's order."""
+        return await self._run(self._read, list(self._config.rooms), self._clock())
+
+    async def room(self, room: str) -> RoomOccupancy:
+        """One room; raises `UnknownRoom` for a name the configuration does not have."""
+        if room not in self._config.rooms:
+            known = ", ".join(sorted(self._config.rooms)) or "none configured"
+            raise UnknownRoom(f"unknown room {room!r} (rooms: {known})")
+        [occupancy] = await self._run(self._read, [room], self._clock())
+        return occupancy
+
+    def _read(self, session: Session, rooms: Sequence[str], now_ms: int) -> list[RoomOccupancy]:
+        zone = self._config.property.zone
+        wanted = set(rooms)
+        stays: dict[str, list[Grant]] = {room: [] for room in rooms}
+        for grant in list_grants(session, state=GrantState.ACTIVE):
+            if grant.room in wanted and grant.end_ms > now_ms:
+                stays[grant.room].append(grant)
+        current = {
+            room: next((g for g in grants if g.start_ms <= now_ms), None)
+            for room, grants in stays.items()
+        }
+        started = [grant for grant in current.values() if grant is not None]
+        uses: dict[int, int] = {}
+        if started:
+            since_ms = min(g.start_ms for g in started) - USE_CLOCK_SLACK_MS
+            uses = first_uses(started, uses_naming(session, TAG_MARKER, since_ms))
+        occupancies = []
+        for room in rooms:
+            now_stay = current[room]
+            coming = next((g for g in stays[room] if g.start_ms > now_ms), None)
+            first_use_ms = uses.get(now_stay.id) if now_stay is not None else None
+            occupancies.append(
+                RoomOccupancy(
+                    room=room,
+                    state=room_state(
+                        Window(now_stay.start_ms, now_stay.end_ms) if now_stay else None,
+                        coming.start_ms if coming else None,
+                        first_use_ms is not None,
+                        now_ms,
+                        zone,
+                    ),
+                    current=grant_view(now_stay, zone, now_ms) if now_stay else None,
+                    next=grant_view(coming, zone, now_ms) if coming else None,
+                    first_use_ms=first_use_ms,
+                )
+            )
+        return occupancies
