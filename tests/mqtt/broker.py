@@ -8,6 +8,8 @@ the discovery prefix's status and the command topics only).
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -76,6 +78,9 @@ class Mosquitto:
             f"password_file {passwords}\n"
             f"acl_file {acl}\n"
             "persistence false\n"
+            # as root, mosquitto would switch to the `mosquitto` user, who cannot read the
+            # test's private directory: stay who we are
+            f"user {pwd.getpwuid(os.getuid()).pw_name}\n"
             "log_dest stderr\n"
             "log_type error\nlog_type warning\nlog_type notice\n",
             encoding="utf-8",

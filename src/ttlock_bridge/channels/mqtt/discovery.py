@@ -59,12 +59,11 @@ REACHABLE_TEMPLATE = "{{ 'offline' if value_json.gateway == 'offline' else 'onli
 class LockFacts:
     """What the lock's detail told (cached; None until the first read): the device's model,
     firmware and hardware revision (TTLock `modelNum`, `firmwareRevision`, `hardwareRevision`,
-    reference §5.2) and the name people gave it (`lockAlias`)."""
+    reference §5.2)."""
 
     model: str | None = None
     firmware: str | None = None
     hardware: str | None = None
-    alias: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,15 +213,6 @@ class DiscoveryBuilder:
                 },
             ),
         ]
-
-    def door_objects(self, door: str) -> set[tuple[str, str]]:
-        """(component, object id) of every entity `door` publishes: what a sweep keeps."""
-        return {
-            ("lock", f"{door}_lock"),
-            ("sensor", f"{door}_battery"),
-            ("binary_sensor", f"{door}_gateway"),
-            ("event", f"{door}_event"),
-        }
 
     def _door_id(self, door: str) -> str:
         return f"{self._bridge_id}_{door}"

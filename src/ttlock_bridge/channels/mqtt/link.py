@@ -57,7 +57,8 @@ def retry_delays(first_s: float = FIRST_RETRY_S, longest_s: float = LONGEST_RETR
 
 class BrokerLink:
     """Connects, reconnects with backoff (1 s doubling to 60 s, with jitter), sends the outbox
-    and hands every received message to `received` (from the link's own task: keep it quick)."""
+    and hands every received message to `received` (from the link's own task: keep it quick).
+    `after_subscribe` runs on each connection once the subscriptions are made."""
 
     def __init__(
         self,
@@ -66,13 +67,16 @@ class BrokerLink:
         snapshot: Snapshot,
         received: Received,
         subscriptions: Sequence[str],
+        *,
         environ: Mapping[str, str] = os.environ,
+        after_subscribe: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._settings = settings
         self._topics = topics
         self._snapshot = snapshot
         self._received = received
         self._subscriptions = subscriptions
+        self._after_subscribe = after_subscribe
         self._password = environ.get(PASSWORD_VARIABLE) or None
         self._outbox: asyncio.Queue[Outgoing] = asyncio.Queue(OUTBOX_SIZE)
         self._client: aiomqtt.Client | None = None
@@ -169,6 +173,8 @@ class BrokerLink:
             for topic in self._subscriptions:
                 await client.subscribe(topic, qos=QOS)
             self.connected = True
+            if self._after_subscribe is not None:
+                await self._after_subscribe()
             self.detail = f"connected ({self.where})"
             log.info("event=mqtt_connected where=%s", self.where)
             sender = asyncio.create_task(self._send_forever(client), name="mqtt-send")

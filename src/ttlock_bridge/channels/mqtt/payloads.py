@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from ttlock_bridge.access import GrantView, RoomOccupancy
 from ttlock_bridge.access.passcode_tag import human_part
 from ttlock_bridge.locks import LockNews
 
@@ -114,9 +115,40 @@ def event_payload(
         "who": who or None,
         "room": grant.room if grant else None,
         "source": source,
-        "at": datetime.fromtimestamp(at_ms / 1000, UTC).isoformat(timespec="seconds"),
+        "at": _iso(at_ms),
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def room_payload(occupancy: RoomOccupancy) -> str:
+    """The JSON of `<base>/room/<room>/state`: `state` (vacant, arriving, in_house, leaving:
+    `access.occupancy`), the current stay (`guest`, `grant_id`, `start`, `end` in the
+    property's local time, `first_use` ISO 8601 UTC or null) and the next one (`next_guest`,
+    `next_start`, `next_end`); null where there is none. Never the code."""
+    current, coming = occupancy.current, occupancy.next
+    body = {
+        "room": occupancy.room,
+        "state": occupancy.state.value,
+        "guest": current.name if current else None,
+        "grant_id": current.id if current else None,
+        "start": current.start_local if current else None,
+        "end": current.end_local if current else None,
+        "first_use": _iso(occupancy.first_use_ms) if occupancy.first_use_ms is not None else None,
+        **_next_stay(coming),
+    }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def _next_stay(coming: GrantView | None) -> dict[str, str | None]:
+    return {
+        "next_guest": coming.name if coming else None,
+        "next_start": coming.start_local if coming else None,
+        "next_end": coming.end_local if coming else None,
+    }
+
+
+def _iso(at_ms: int) -> str:
+    return datetime.fromtimestamp(at_ms / 1000, UTC).isoformat(timespec="seconds")
 
 
 def error_payload(command: str, error: str) -> str:
