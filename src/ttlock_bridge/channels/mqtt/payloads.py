@@ -43,6 +43,7 @@ _TYPE_OF_METHOD = {
     "KEY": "key",
     "BUTTON": "button",
     "INSIDE": "button",
+    "LOCK BUTTON": "locked",
     "KEYPAD BLOCKED": "failed_attempt",
     "FORCED OPEN": "alarm",
     "TAMPER": "alarm",
