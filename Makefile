@@ -66,8 +66,8 @@ mosquitto:
 # The Home Assistant test runs the real Home Assistant (2024.3.3, the newest for Python 3.11)
 # against the bridge's MQTT discovery; it lives in its own virtual environment (its pins clash
 # with ours). `make home-assistant` makes it; tests/home_assistant skips without it.
-# What the integrations the test loads install at first start (their manifest.json pins):
-# installed here, so the test runs Home Assistant with --skip-pip.
+# The pins (manifest.json) of the integrations the test configures, installed up front; Home
+# Assistant installs what its core integrations need (frontend...) itself at its first start.
 HA_INTEGRATION_PINS := paho-mqtt==1.6.1 aiohttp_cors==0.7.0 aiohttp-fast-url-dispatcher==0.3.0 \
 	aiohttp-zlib-ng==0.3.1 jsonpath==0.82.2 xmltodict==0.13.0 janus==1.0.0
 $(HA_STAMP):

@@ -25,6 +25,13 @@ START_TIMEOUT_S = 900.0
 .venv-ha (minutes); later starts take seconds."""
 USER, PASSWORD = "tester", "tester-password-0123"
 DOCS_BRIDGE_URL = "http://192.168.1.20:8080"
+ONBOARDED = {
+    "version": 4,
+    "key": "onboarding",
+    "data": {"done": ["user", "core_config", "analytics", "integration"]},
+}
+"""Onboarding done (`.storage/onboarding`, 2024.3's `onboarding` STORAGE_VERSION 4 and STEPS):
+the login flow is refused until it is."""
 
 HEADER = """\
 homeassistant:
@@ -147,6 +154,7 @@ def running_hass(
     storage = directory / ".storage"
     storage.mkdir(exist_ok=True)
     (storage / "core.config_entries").write_text(json.dumps(mqtt), encoding="utf-8")
+    (storage / "onboarding").write_text(json.dumps(ONBOARDED), encoding="utf-8")
     subprocess.run(  # noqa: S603
         [str(HASS), "--script", "auth", "-c", str(directory), "add", USER, PASSWORD],
         check=True,
