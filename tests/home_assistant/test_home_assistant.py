@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from mqtt.broker import HASS_PASSWORD, HASS_USER, Mosquitto, free_port
-from service.bridge import API_TOKEN, ROOM_1, RunningBridge, StartBridge
+from mqtt.broker import HASS_PASSWORD, HASS_USER, Mosquitto
+from mqtt.test_states_and_commands import open_state
+from service.bridge import API_TOKEN, ROOM_1, StartBridge
+from service.conftest import free_port
 from ttlock_bridge.config.mqtt import MqttSettings
 
 from .home_assistant import HASS, RunningHass, configuration_from_docs, mqtt_entry, running_hass
@@ -31,12 +33,6 @@ def until(probe: Callable[[], Any], within_s: float = 60.0) -> Any:
         assert time.monotonic() < deadline, "never happened"
         time.sleep(0.25)
     return answer
-
-
-def open_state(bridge: RunningBridge, lock_id: int) -> int:
-    lock = next(lock for lock in bridge.simulator.state()["locks"] if lock["lockId"] == lock_id)
-    state: int = lock["openState"]
-    return state
 
 
 def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(

@@ -69,6 +69,10 @@ async def test_a_keypad_use_shows_as_event_and_state_within_a_second(
 ) -> None:
     bridge = await started(start_bridge, mqtt_settings, hass)
     code = await placed_stay(bridge, "Smith")
+    arriving = await hass.wait_for(  # grant news, not the minute's re-read
+        "ttlock-bridge/room/room-1/state", lambda m: m.json()["state"] == "arriving", within_s=3
+    )
+    assert (arriving.json()["guest"], arriving.json()["first_use"]) == ("Smith", None)
     mark = len(hass.seen)
 
     typed_at = time.monotonic()
