@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from ttlock_bridge.cli import app
 from ttlock_bridge.config import ConfigError, Problem, load_config
 
 BASE = """
@@ -105,3 +107,18 @@ commands = true
 
     assert "unknown door 'room-99'" in problems["mqtt.doors.room-99"].message
     assert "file not found" in problems["mqtt.tls.ca_file"].message
+
+
+def test_check_config_says_where_it_publishes_and_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = '[mqtt]\nhost = "broker.local"\nusername = "bridge"\n'
+    text += "[mqtt.doors.room-12]\ncommands = true\n"
+    monkeypatch.delenv("MQTT_PASSWORD", raising=False)
+
+    result = CliRunner().invoke(app, ["check-config", "--config", str(write(tmp_path, text))])
+
+    assert result.exit_code == 0
+    output = " ".join(result.output.split())  # the console wraps lines
+    assert "MQTT to broker.local:1883, commands on 1 door(s)" in output
+    assert "MQTT_PASSWORD is empty" in output
