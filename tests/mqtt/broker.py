@@ -49,6 +49,12 @@ class Mosquitto:
     directory: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    tls: bool = False
+    """Listen with TLS only, on a certificate for 127.0.0.1 signed by `ca_file`."""
+
+    @property
+    def ca_file(self) -> Path:
+        return self.directory / "ca.pem"
 
     @property
     def log(self) -> Path:
@@ -67,8 +73,15 @@ class Mosquitto:
         acl.write_text(ACL, encoding="utf-8")
         acl.chmod(0o600)
         conf = self.directory / "mosquitto.conf"
+        tls = ""
+        if self.tls:
+            make_certificates(self.directory)
+            tls = (
+                f"cafile {self.ca_file}\ncertfile {self.directory / 'server.pem'}\n"
+                f"keyfile {self.directory / 'server.key'}\n"
+            )
         conf.write_text(
-            f"listener {self.port} 127.0.0.1\n"
+            f"listener {self.port} 127.0.0.1\n{tls}"
             "allow_anonymous false\n"
             f"password_file {passwords}\n"
             f"acl_file {acl}\n"
@@ -115,10 +128,33 @@ class Mosquitto:
         self.process = None
 
 
+def make_certificates(directory: Path) -> None:
+    """A throw-away CA (`ca.pem`) and a server certificate for 127.0.0.1 it signed."""
+
+    def openssl(*arguments: str) -> None:
+        subprocess.run(  # noqa: S603
+            ["openssl", *arguments],  # noqa: S607 - the system's openssl
+            check=True,
+            capture_output=True,
+            cwd=directory,
+        )
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+            "-keyout", "ca.key", "-out", "ca.pem")  # fmt: skip
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+            "-keyout", "server.key", "-out", "server.csr")  # fmt: skip
+    (directory / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "san.ext",
+            "-out", "server.pem")  # fmt: skip
+    for key in ("ca.key", "server.key"):
+        (directory / key).chmod(0o600)
+
+
 @contextmanager
-def running_mosquitto(directory: Path) -> Iterator[Mosquitto]:
+def running_mosquitto(directory: Path, *, tls: bool = False) -> Iterator[Mosquitto]:
     directory.mkdir(parents=True, exist_ok=True)
-    broker = Mosquitto(directory)
+    broker = Mosquitto(directory, tls=tls)
     broker.start()
     try:
         yield broker
