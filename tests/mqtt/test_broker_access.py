@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from .broker import BRIDGE_PASSWORD, BRIDGE_USER, running_mosquitto
 from .test_states_and_commands import until
 
 
-def mqtt_check(checks: list[dict[str, object]]) -> dict[str, object]:
+def mqtt_check(checks: list[dict[str, Any]]) -> dict[str, Any]:
     return next(check for check in checks if check["name"] == "channel:mqtt")
 
 
