@@ -1,12 +1,14 @@
 """Home Assistant 2024.3.3 itself as the consumer: started with a configuration built from
 docs/home-assistant.md and its MQTT integration on the test broker, it shows the bridge's
-entities with the bridge's values, unlocks an allowed door and not another, and creates every
+entities with the bridge's values, unlocks an allowed door and not another, shows a door
+unavailable while its gateway is offline, and creates every
 entity the docs' `rest:` examples promise on a fresh start."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ pytestmark = [
     pytest.mark.skipif(not HASS.exists(), reason="no .venv-ha: `make home-assistant` makes it"),
 ]
 ROOM_2 = ROOM_1 + 1
+GATEWAY = "500001"  # the demo hotel's one gateway
 
 
 def until(probe: Callable[[], Any], within_s: float = 60.0) -> Any:
@@ -38,7 +41,7 @@ def until(probe: Callable[[], Any], within_s: float = 60.0) -> Any:
 def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(
     start_bridge: StartBridge, mqtt_settings: MqttSettings, mosquitto: Mosquitto, tmp_path: Path
 ) -> None:
-    bridge = start_bridge(mqtt=mqtt_settings)
+    bridge = start_bridge(mqtt=mqtt_settings, cloud={"gateway_poll": timedelta(seconds=1)})
     configuration, secrets = configuration_from_docs(bridge.url, API_TOKEN)
     with running_hass(
         tmp_path / "hass",
@@ -80,6 +83,15 @@ def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(
         time.sleep(2)
         assert open_state(bridge, ROOM_2) != 1
         assert hass.states()["lock.room_2"]["state"] != "unlocked"
+
+        # the gateway goes down: the lock is unavailable, battery and gateway say why
+        bridge.simulator.control(f"gateways/{GATEWAY}", {"online": False})
+        until(lambda: hass.states()["lock.room_1"]["state"] == "unavailable", 20)
+        after = hass.states()
+        assert after["binary_sensor.room_1_gateway"]["state"] == "off"
+        assert after["sensor.room_1_battery"]["state"] == str(battery)
+        bridge.simulator.control(f"gateways/{GATEWAY}", {"online": True})
+        until(lambda: hass.states()["lock.room_1"]["state"] != "unavailable", 20)
 
         # no discovery message refused, no template error, no rest: sensor failing
         complaints = [
