@@ -8,6 +8,7 @@ URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the da
 from __future__ import annotations
 
 import os
+import signal
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -120,7 +121,14 @@ def demo(
         typer.echo("Try:")
         for command in try_it(bridge_url, token, today):
             typer.echo(f"  {command}")
+        # uvicorn re-raises the stop signal once it has shut down: end through the clean-up
+        # (the private broker must not outlive the demo)
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         _run(config, demo_credentials(), simulator_url, host, port)
+
+
+def _exit_cleanly(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _host_and_port(text: str) -> tuple[str, int]:
