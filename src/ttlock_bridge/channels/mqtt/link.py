@@ -32,6 +32,8 @@ states are re-sent whole at reconnect, so only events can be lost, and only this
 FIRST_RETRY_S = 1.0
 LONGEST_RETRY_S = 60.0
 KEEPALIVE_S = 30
+STOP_WAIT_S = 5.0
+"""How long `stop` waits for the connection to close."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class BrokerLink:
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._dropping = False
+        self._stopping = False
         self.connected = False
         self.detail = "not started"
 
@@ -107,10 +110,11 @@ class BrokerLink:
                 await asyncio.wait_for(
                     client.publish(self._topics.status, OFFLINE, qos=QOS, retain=True), 2.0
                 )
+        self._stopping = True  # aiomqtt may turn the cancellation into an MqttError
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, STOP_WAIT_S)
             self._task = None
         self.connected = False
         self.detail = "stopped"
@@ -137,7 +141,7 @@ class BrokerLink:
     async def _connect_forever(self) -> None:
         delays = retry_delays()
         attempt = 0
-        while True:
+        while not self._stopping:
             self.detail = f"connecting ({self.where}, attempt {attempt + 1})"
             try:
                 await self._session()
@@ -145,6 +149,8 @@ class BrokerLink:
                 was_connected = self.connected
                 self.connected = False
                 self._client = None
+                if self._stopping:
+                    return
                 if was_connected:
                     attempt = 0
                     log.warning("event=mqtt_connection_lost where=%s error=%s", self.where, error)
