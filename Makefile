@@ -78,7 +78,7 @@ $(HA_STAMP):
 
 home-assistant: $(HA_STAMP)
 
-bench: $(STAMP)
+bench: $(STAMP) mosquitto
 	$(BIN)/python -m bench
 
 ## make lock: re-pin every dependency (needs network to PyPI)

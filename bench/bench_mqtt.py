@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -22,7 +23,7 @@ import aiomqtt
 import httpx
 
 from bench.support import bridge_process, simulator_process
-from ttlock_bridge.service.demo import private_mosquitto
+from ttlock_bridge.service.demo import MOSQUITTO_PATHS, private_mosquitto
 from ttlock_bridge.simulator import default_scenario
 
 ROOM_1 = 1_000_002
@@ -110,6 +111,9 @@ async def discovery_of(simulator_url: str, broker_port: int) -> float:
 
 
 def main() -> None:
+    if not any(shutil.which(name) for name in MOSQUITTO_PATHS):
+        print("MQTT: skipped, mosquitto is not installed (make bench installs it)")
+        return
     scenario = default_scenario()
     with (
         simulator_process(scenario) as simulator_url,
