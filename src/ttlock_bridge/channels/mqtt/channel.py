@@ -98,7 +98,7 @@ class MqttChannel:
         the background (the service starts even if the broker is away)."""
         for door, lock_id in self._doors.items():
             self._keep(self._topics.door_state(door), self._door_state(door, lock_id).payload())
-        await self._refresh_rooms(await self._access.occupancy.rooms())
+        self._refresh_rooms(await self._access.occupancy.rooms())
         self._spawn(self._work_forever())
         self._spawn(self._rooms_every_minute())
         await self._link.start()
@@ -135,9 +135,13 @@ class MqttChannel:
         grant = None
         tag = parse_tag(news.event_who)
         if tag is not None:  # a guest code: who and where, and the rooms may have changed
-            occupancies = await self._access.occupancy.rooms()
-            await self._refresh_rooms(o for o in occupancies if o.room in self._rooms_of(door))
-            grant = _grant_with_tag(occupancies, tag)
+            try:
+                occupancies = await self._access.occupancy.rooms()
+            except Exception:  # the store is away: the event still goes out, without the grant
+                log.exception("event=mqtt_rooms_unreadable door=%s", door)
+            else:
+                self._refresh_rooms(o for o in occupancies if o.room in self._rooms_of(door))
+                grant = _grant_with_tag(occupancies, tag)
         payload = event_payload(door, news, at_ms, grant=grant, source=source)
         if payload is not None:
             self._link.send(self._topics.door_event(door), payload, retain=False)
@@ -146,9 +150,9 @@ class MqttChannel:
         wanted = set(rooms)
         if wanted:
             occupancies = await self._access.occupancy.rooms()
-            await self._refresh_rooms(o for o in occupancies if o.room in wanted)
+            self._refresh_rooms(o for o in occupancies if o.room in wanted)
 
-    async def _refresh_rooms(self, occupancies: Iterable[RoomOccupancy]) -> None:
+    def _refresh_rooms(self, occupancies: Iterable[RoomOccupancy]) -> None:
         for occupancy in occupancies:
             payload = room_payload(occupancy)
             self._send_if_changed(self._topics.room_state(occupancy.room), payload)
