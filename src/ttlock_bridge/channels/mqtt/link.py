@@ -172,10 +172,7 @@ class BrokerLink:
             self._client = client
             await client.publish(self._topics.status, ONLINE, qos=QOS, retain=True)
             waiting = self._drain_events()
-            for message in await self._snapshot():
-                await client.publish(message.topic, message.payload, qos=QOS, retain=True)
-            for message in waiting:
-                await client.publish(message.topic, message.payload, qos=QOS, retain=False)
+            await _publish_all(client, [*await self._snapshot(), *waiting])
             for topic in self._subscriptions:
                 await client.subscribe(topic, qos=QOS)
             self.connected = True
@@ -192,9 +189,12 @@ class BrokerLink:
                     await sender
 
     async def _send_forever(self, client: aiomqtt.Client) -> None:
+        """Send what the outbox holds, all that waits at once, in order."""
         while True:
-            message = await self._outbox.get()
-            await client.publish(message.topic, message.payload, qos=QOS, retain=message.retain)
+            batch = [await self._outbox.get()]
+            while not self._outbox.empty():
+                batch.append(self._outbox.get_nowait())
+            await _publish_all(client, batch)
 
     async def _receive_forever(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
@@ -233,3 +233,15 @@ class BrokerLink:
             ),
             logger=logging.getLogger("ttlock_bridge.mqtt.client"),
         )
+
+
+async def _publish_all(client: aiomqtt.Client, messages: Sequence[Outgoing]) -> None:
+    """Publish in this order without waiting for each acknowledgement in turn: each publish is
+    handed to the client before the next (the broker gets them in order), and the
+    acknowledgements are awaited together (many doors' discovery in one round trip's time)."""
+    await asyncio.gather(
+        *(
+            client.publish(message.topic, message.payload, qos=QOS, retain=message.retain)
+            for message in messages
+        )
+    )
