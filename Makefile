@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
+HA_VENV := .venv-ha
+HA_STAMP := $(HA_VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit postgres-server knx-lua-tools bench lock clean
+.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) postgres-server knx-lua-tools
+unit: $(STAMP) postgres-server knx-lua-tools mosquitto $(HA_STAMP)
 	$(BIN)/pytest
 
 # The store tests start a private PostgreSQL server; install its binaries once (root, as in CI).
@@ -52,7 +54,31 @@ knx-lua-tools:
 		echo "knxd/lua5.1 not installed: KNX and LogicMachine-library tests will be skipped"; \
 	fi
 
-bench: $(STAMP)
+# The MQTT tests start a private mosquitto (Debian's package). Install it once (root, as in CI).
+mosquitto:
+	@dpkg -s mosquitto >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; \
+	else \
+		echo "mosquitto not installed: MQTT tests will be skipped"; \
+	fi
+
+# The Home Assistant test runs the real Home Assistant (2024.3.3, the newest for Python 3.11)
+# against the bridge's MQTT discovery; it lives in its own virtual environment (its pins clash
+# with ours). `make home-assistant` makes it; tests/home_assistant skips without it.
+# The pins (manifest.json) of the integrations the test configures, installed up front; Home
+# Assistant installs what its core integrations need (frontend...) itself at its first start.
+HA_INTEGRATION_PINS := paho-mqtt==1.6.1 aiohttp_cors==0.7.0 aiohttp-fast-url-dispatcher==0.3.0 \
+	aiohttp-zlib-ng==0.3.1 jsonpath==0.82.2 xmltodict==0.13.0 janus==1.0.0
+$(HA_STAMP):
+	$(PYTHON) -m venv $(HA_VENV)
+	$(HA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HA_VENV)/bin/python -m pip install --quiet 'homeassistant==2024.3.3' 'josepy<2' $(HA_INTEGRATION_PINS)
+	touch $@
+
+home-assistant: $(HA_STAMP)
+
+bench: $(STAMP) mosquitto
 	$(BIN)/python -m bench
 
 ## make lock: re-pin every dependency (needs network to PyPI)
@@ -62,4 +88,4 @@ lock:
 		--python-version 3.11 --quiet --output-file $(LOCK)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(HA_VENV) .mypy_cache .pytest_cache .ruff_cache

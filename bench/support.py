@@ -67,14 +67,23 @@ def _wait_until_up(base_url: str, child: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def bridge_process(
-    simulator_url: str, port: int | None = None, cloud: str = ""
+    simulator_url: str,
+    port: int | None = None,
+    cloud: str = "",
+    *,
+    mqtt_broker: tuple[str, int] | None = None,
+    more: str = "",
 ) -> Iterator[tuple[str, int]]:
     """`ttlock-bridge serve` on the demo configuration, with `cloud` (TOML lines) added to its
-    `[cloud]` section; yields (base URL, process id)."""
+    `[cloud]` section, publishing to `mqtt_broker` when given, and `more` (TOML tables) at the
+    end; yields (base URL, process id)."""
     port = port or free_port()
     with tempfile.TemporaryDirectory() as directory:
-        config = write_demo_config(Path(directory), simulator_url, host="127.0.0.1", port=port)
-        config.write_text(config.read_text().replace("[cloud]\n", f"[cloud]\n{cloud}\n"))
+        config = write_demo_config(
+            Path(directory), simulator_url, host="127.0.0.1", port=port, mqtt_broker=mqtt_broker
+        )
+        text = config.read_text().replace("[cloud]\n", f"[cloud]\n{cloud}\n")
+        config.write_text(text + more)
         environment = os.environ | {
             "BRIDGE_API_TOKEN": BRIDGE_TOKEN,
             "TTLOCK_CLIENT_ID": DEMO_CLIENT_ID,

@@ -17,6 +17,7 @@ import pytest
 from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
 from ttlock_bridge.config import load_config
+from ttlock_bridge.config.mqtt import MqttSettings
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
 from ttlock_bridge.simulator import Scenario, serve_in_background
@@ -32,11 +33,13 @@ def free_port() -> int:
 
 @pytest.fixture
 def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
-    """Factory `(scenario_change=None, cloud=None, **server_settings) -> RunningBridge`.
+    """Factory `(scenario_change=None, cloud=None, mqtt=None, **server_settings) ->
+    RunningBridge`.
 
     `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `before_start` prepares
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
-    `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `server_settings` override
+    `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
+    (`MqttSettings`, the MQTT channel runs); `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
     with ExitStack() as stack:
@@ -45,6 +48,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             scenario_change: Callable[[Scenario], Scenario] | None = None,
             cloud: dict[str, object] | None = None,
             before_start: Callable[[RunningSimulator], object] | None = None,
+            mqtt: MqttSettings | None = None,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -65,6 +69,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                 update={
                     "server": config.server.model_copy(update=server),
                     "cloud": config.cloud.model_copy(update=cloud or {}),
+                    "mqtt": mqtt,
                 }
             )
             runtime = Runtime.build(

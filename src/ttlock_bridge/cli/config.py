@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import DEFAULT_CONFIG_PATH, ConfigOption
+from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE
 
 if TYPE_CHECKING:
     from ttlock_bridge.config import Config, Problem
@@ -48,8 +50,21 @@ def _problems_table(problems: list[Problem]) -> Table:
 
 
 def _summary(config: Config) -> str:
-    return (
+    text = (
         f"[green]OK[/green] {escape(str(config.source))}: property "
         f"{escape(config.property.name)!r} in {config.property.timezone}, "
         f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
     )
+    mqtt = config.mqtt
+    if mqtt is not None:
+        commanded = sum(mqtt.commands_allowed(door) for door in config.doors)
+        text += (
+            f"; MQTT to {escape(mqtt.host)}:{mqtt.broker_port}"
+            f"{' (TLS)' if mqtt.tls else ''}, commands on {commanded} door(s)"
+        )
+        if mqtt.username and not os.environ.get(PASSWORD_VARIABLE):
+            text += (
+                f"\n[yellow]Note:[/yellow] mqtt.username is set but {PASSWORD_VARIABLE} is "
+                "empty here: export it where the bridge runs"
+            )
+    return text

@@ -8,6 +8,8 @@ URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the da
 from __future__ import annotations
 
 import os
+import signal
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -55,18 +57,31 @@ def serve(
 def demo(
     host: Annotated[str, typer.Option(help="Address the bridge listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port the bridge listens on.")] = 8080,
+    *,
     sim_port: Annotated[
         int, typer.Option(help="Port of the simulated TTLock cloud (0: any free port).")
     ] = 0,
     data_dir: Annotated[
         Path, typer.Option(help="Where the demo configuration, database and token live.")
     ] = Path("data"),
+    mqtt: Annotated[
+        bool,
+        typer.Option(
+            "--mqtt", help="Publish to MQTT: a private mosquitto (when installed) on 127.0.0.1."
+        ),
+    ] = False,
+    mqtt_broker: Annotated[
+        str | None,
+        typer.Option(help="Publish to this MQTT broker instead (HOST:PORT, anonymous)."),
+    ] = None,
 ) -> None:
     """Try the bridge without a TTLock account: the simulated small hotel, wired to the bridge."""
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.service.demo import (
+        NoBroker,
         demo_credentials,
         demo_scenario,
+        private_mosquitto,
         try_it,
         write_demo_config,
     )
@@ -76,13 +91,21 @@ def demo(
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     bridge_url = f"http://{local_host}:{port}"
     simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
-    with serve_in_background(simulator, port=sim_port) as simulator_url:
+    with ExitStack() as stack:
+        simulator_url = stack.enter_context(serve_in_background(simulator, port=sim_port))
+        broker = None
         try:
+            if mqtt_broker is not None:
+                broker = _host_and_port(mqtt_broker)
+            elif mqtt:
+                broker = ("127.0.0.1", stack.enter_context(private_mosquitto(data_dir / "mqtt")))
             config = load_config_or_problem(
-                write_demo_config(data_dir, simulator_url, host=host, port=port)
+                write_demo_config(data_dir, simulator_url, host=host, port=port, mqtt_broker=broker)
             )
-        except CommandProblem as problem:
+        except (CommandProblem, NoBroker) as problem:
             err.print(f"[red]Error:[/red] {escape(str(problem))}")
+            if isinstance(problem, NoBroker):
+                err.print("Or give an MQTT broker of your own: --mqtt-broker HOST:PORT")
             raise typer.Exit(2) from None
         token = api_token(config.data_dir)
         today = datetime.now(config.property.zone).date()
@@ -90,10 +113,29 @@ def demo(
         typer.echo(f"Bridge API:             {bridge_url}/api/v1  (docs: {bridge_url}/docs)")
         typer.echo(f"Configuration:          {config.source}")
         typer.echo(f"API token:              {token}")
+        if broker is not None:
+            typer.echo(
+                f"MQTT broker:            {broker[0]}:{broker[1]}  (watch it: mosquitto_sub "
+                f"-h {broker[0]} -p {broker[1]} -t 'ttlock-bridge/#' -t 'homeassistant/#' -v)"
+            )
         typer.echo("Try:")
         for command in try_it(bridge_url, token, today):
             typer.echo(f"  {command}")
+        # uvicorn re-raises the stop signal once it has shut down: end through the clean-up
+        # (the private broker must not outlive the demo)
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         _run(config, demo_credentials(), simulator_url, host, port)
+
+
+def _exit_cleanly(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _host_and_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandProblem(f"--mqtt-broker wants HOST:PORT, e.g. 127.0.0.1:1883, not {text!r}")
+    return host, int(port)
 
 
 def _run(config: Config, credentials: Credentials, base: str, host: str, port: int) -> None:

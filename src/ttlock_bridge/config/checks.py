@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ttlock_bridge.config.knx import knx_cross_check
 from ttlock_bridge.config.models import MIN_KEYS, ConfigFile
+from ttlock_bridge.config.mqtt import mqtt_cross_check
 from ttlock_bridge.config.problems import Problem
 
 
@@ -16,6 +17,7 @@ def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
         *_room_door_references(raw, file),
         *_room_keypads(raw, file),
         *(knx_cross_check(raw.knx, raw.rooms, raw.doors, file) if raw.knx else []),
+        *(mqtt_cross_check(raw.mqtt, raw.doors, file) if raw.mqtt else []),
     ]
 
 

@@ -30,6 +30,13 @@ from ttlock_bridge.config.models import (
     ServerSettings,
     StoreSettings,
 )
+from ttlock_bridge.config.mqtt import (
+    PASSWORD_VARIABLE,
+    MqttDoor,
+    MqttSettings,
+    MqttTls,
+    resolve_tls_paths,
+)
 from ttlock_bridge.config.problems import ConfigError, Problem
 
 DATABASE_FILE_NAME = "ttlock-bridge.db"
@@ -48,6 +55,9 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("knx", "rooms", "*"): KnxRoomBlock,
     ("knx", "rooms", "*", "offsets"): KnxOffsets,
     ("knx", "doors", "*"): KnxDoorObjects,
+    ("mqtt",): MqttSettings,
+    ("mqtt", "tls"): MqttTls,
+    ("mqtt", "doors", "*"): MqttDoor,
 }
 _NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _PATTERN_HINTS = {
@@ -97,6 +107,7 @@ def load_config(path: Path) -> Config:
         cloud=raw.cloud,
         server=raw.server,
         knx=raw.knx,
+        mqtt=resolve_tls_paths(raw.mqtt, base) if raw.mqtt else None,
     )
 
 
@@ -132,6 +143,10 @@ def _explain(path: Path, detail: ErrorDetails) -> Problem:
     kind = detail["type"]
     if kind == "missing":
         return Problem(path, key, "required: add this key")
+    if kind == "extra_forbidden" and location == ("mqtt", "password"):
+        return Problem(  # the value is a secret: never repeated
+            path, key, f"the broker password never goes in this file: export {PASSWORD_VARIABLE}"
+        )
     if kind == "extra_forbidden":
         allowed = _allowed_keys(location[:-1])
         return Problem(

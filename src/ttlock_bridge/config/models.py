@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ttlock_bridge.config.knx import KnxSettings
+from ttlock_bridge.config.mqtt import MqttSettings
 
 _CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
 _DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[smhd])")
@@ -192,6 +193,7 @@ class ConfigFile(_Section):
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
     knx: KnxSettings | None = None
+    mqtt: MqttSettings | None = None
 
 
 class Config(_Section):
@@ -207,3 +209,4 @@ class Config(_Section):
     cloud: CloudSettings
     server: ServerSettings
     knx: KnxSettings | None = None
+    mqtt: MqttSettings | None = None

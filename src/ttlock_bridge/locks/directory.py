@@ -101,6 +101,11 @@ class LockDirectory:
         summary = cached.value if cached else self.cached_summary(lock_id)
         return summary.lock_mac.upper() if summary and summary.lock_mac else None
 
+    def cached_detail(self, lock_id: int) -> LockDetail | None:
+        """The lock's detail as last fetched (model, firmware...), without calling the cloud."""
+        cached = self._details.get(lock_id)
+        return cached.value if cached else None
+
     def cached_summary(self, lock_id: int) -> LockSummary | None:
         """The lock as the last lock list described it, without calling the cloud."""
         return self._summaries.value.get(lock_id) if self._summaries else None

@@ -3,6 +3,12 @@ between them (the simulated cloud posts its callbacks to the bridge)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,9 +42,12 @@ def demo_scenario(callback_url: str) -> Scenario:
     return scenario.model_copy(update={"apps": apps})
 
 
-def demo_config_text(api_base: str, *, host: str, port: int) -> str:
+def demo_config_text(
+    api_base: str, *, host: str, port: int, mqtt_broker: tuple[str, int] | None = None
+) -> str:
     """`main-entrance` and `room-1`..`room-6` on the simulator's locks; every room also opens
-    the main entrance. Data (SQLite, API token) stays next to the file."""
+    the main entrance. Data (SQLite, API token) stays next to the file. With `mqtt_broker`
+    (host, port), the MQTT channel publishes there and room-1 accepts commands."""
     rooms = "".join(
         f"\n[doors.room-{n}]\nlock_id = {MAIN_ENTRANCE_LOCK_ID + n}\n"
         f'\n[rooms.room-{n}]\ndoors = ["room-{n}"]\nshared_doors = ["main-entrance"]\n'
@@ -51,14 +60,78 @@ def demo_config_text(api_base: str, *, host: str, port: int) -> str:
         f'[cloud]\napi_base = "{api_base}"\n\n'
         f'[server]\nhost = "{host}"\nport = {port}\n\n'
         f"[doors.main-entrance]\nlock_id = {MAIN_ENTRANCE_LOCK_ID}\n{rooms}"
+        + (
+            f'\n[mqtt]\nhost = "{mqtt_broker[0]}"\nport = {mqtt_broker[1]}\n'
+            "\n[mqtt.doors.room-1]\ncommands = true\n"
+            if mqtt_broker
+            else ""
+        )
     )
 
 
-def write_demo_config(data_dir: Path, api_base: str, *, host: str, port: int) -> Path:
+def write_demo_config(
+    data_dir: Path,
+    api_base: str,
+    *,
+    host: str,
+    port: int,
+    mqtt_broker: tuple[str, int] | None = None,
+) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / CONFIG_FILE_NAME
-    path.write_text(demo_config_text(api_base, host=host, port=port), encoding="utf-8")
+    text = demo_config_text(api_base, host=host, port=port, mqtt_broker=mqtt_broker)
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+MOSQUITTO_PATHS = ("mosquitto", "/usr/sbin/mosquitto")
+
+
+class NoBroker(RuntimeError):
+    """No mosquitto to start for the demo (not installed, or it would not start)."""
+
+
+@contextmanager
+def private_mosquitto(directory: Path) -> Iterator[int]:
+    """A mosquitto of the demo's own on 127.0.0.1 (a free port, anonymous, loopback only, no
+    persistence), stopped afterwards; yields its port. Raises `NoBroker` when there is none."""
+    binary = next((found for name in MOSQUITTO_PATHS if (found := shutil.which(name))), None)
+    if binary is None:
+        raise NoBroker("mosquitto is not installed (Debian: apt-get install mosquitto)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    directory.mkdir(parents=True, exist_ok=True)
+    conf = directory / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n",
+        encoding="utf-8",
+    )
+    log = directory / "mosquitto.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own binary and file
+            [binary, "-c", str(conf)], stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(port, process, log)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        if process.poll() is not None:
+            raise NoBroker(f"mosquitto exited: {log.read_text(errors='replace')[-500:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise NoBroker("mosquitto did not start listening") from None
+            time.sleep(0.05)
 
 
 def try_it(base_url: str, token: str, today: date) -> list[str]:

@@ -79,7 +79,7 @@ class Runtime:
     ) -> Runtime:
         """Open the store (migrating it) and assemble the parts; nothing runs yet.
 
-        The channels the configuration enables (KNX) are added to `channels`; each is
+        The channels the configuration enables (KNX, MQTT) are added to `channels`; each is
         subscribed to lock news.
         """
         store = open_store(config.store_url)
@@ -206,4 +206,10 @@ def _configured_channels(config: Config, access: Access, locks: Locks) -> list[C
         from ttlock_bridge.channels.knx import KnxChannel
 
         channels.append(KnxChannel(config.knx, access, unlock=locks.commands.unlock))
+    if config.mqtt is not None:
+        from ttlock_bridge.channels.mqtt import MqttChannel
+
+        mqtt = MqttChannel(config.mqtt, access, locks)
+        access.subscribe(mqtt)  # room sensors follow grant news
+        channels.append(mqtt)
     return channels
