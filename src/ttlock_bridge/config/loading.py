@@ -23,6 +23,7 @@ from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
     ConfigFile,
+    ConsoleSettings,
     Defaults,
     Door,
     PropertySettings,
@@ -43,6 +44,7 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("cloud",): CloudSettings,
     ("store",): StoreSettings,
     ("server",): ServerSettings,
+    ("console",): ConsoleSettings,
     ("knx",): KnxSettings,
     ("knx", "secure"): KnxSecure,
     ("knx", "rooms", "*"): KnxRoomBlock,
@@ -96,6 +98,7 @@ def load_config(path: Path) -> Config:
         rooms=raw.rooms,
         cloud=raw.cloud,
         server=raw.server,
+        console=raw.console,
         knx=raw.knx,
     )
 
