@@ -57,7 +57,7 @@ class SignInThrottle:
             return 0
         if now_ms - failures.last_ms > FORGET_AFTER_MS:
             return 0
-        wait = min(FIRST_WAIT_MS * 2 ** (failures.count - self.allowed), FORGET_AFTER_MS)
+        wait = min(FIRST_WAIT_MS << (failures.count - self.allowed), FORGET_AFTER_MS)
         return max(0, failures.last_ms + wait - now_ms)
 
     def _forget_old(self, now_ms: int) -> None:

@@ -1,0 +1,64 @@
+"""The board (`/`): every room as a card, filtered; its cards one by one for live refreshes;
+and the stream of live news (`/live`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.responses import Response
+
+from ttlock_bridge.access.errors import UnknownRoom
+from ttlock_bridge.channels.web.auth import Operator
+from ttlock_bridge.channels.web.cards import Show, room_card
+from ttlock_bridge.channels.web.desk import DeskDep
+from ttlock_bridge.channels.web.live import LiveNews
+from ttlock_bridge.channels.web.render import SECURITY_HEADERS, PagesDep
+
+router = APIRouter(include_in_schema=False)
+RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+
+
+@router.get("/")
+async def board(
+    request: Request,
+    desk: DeskDep,
+    operator: Operator,
+    render: PagesDep,
+    show: Annotated[Show, Query()] = Show.ALL,
+) -> Response:
+    cards = [room_card(desk, room) for room in await desk.access.occupancy.rooms()]
+    return render.render(
+        request,
+        "board.html",
+        operator=operator,
+        cards=[card for card in cards if card.shown(show)],
+        show=show,
+        filters=list(Show),
+        counts={each: sum(card.shown(each) for card in cards) for each in Show},
+    )
+
+
+@router.get("/fragments/rooms/{room}")
+async def room_fragment(
+    request: Request,
+    room: RoomName,
+    desk: DeskDep,
+    operator: Operator,
+    render: PagesDep,
+) -> Response:
+    try:
+        occupancy = await desk.access.occupancy.room(room)
+    except UnknownRoom:
+        return Response("unknown room", status_code=404, media_type="text/plain")
+    return render.render(
+        request, "room_card.html", operator=operator, card=room_card(desk, occupancy)
+    )
+
+
+@router.get("/live")
+async def live(request: Request, _operator: Operator) -> StreamingResponse:
+    news: LiveNews = request.app.state.live
+    headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
+    return StreamingResponse(news.stream(), media_type="text/event-stream", headers=headers)

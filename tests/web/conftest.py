@@ -1,0 +1,75 @@
+"""The console on a real bridge (uvicorn, the demo hotel on the simulator), with two operator
+accounts, and a signed-in HTTP client per role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from service.bridge import RunningBridge, StartBridge
+from service.conftest import start_bridge
+from ttlock_bridge.channels.web import WebConsole
+from ttlock_bridge.store import OperatorRole
+
+__all__ = ["start_bridge"]  # the bridge factory fixture of the service tests
+
+DESK_NAME, DESK_PASSWORD = "anna", "anna's long desk password"
+ADMIN_NAME, ADMIN_PASSWORD = "ola", "ola's long admin password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class RunningConsole:
+    """The bridge with its console at `url`; `web()` opens a cookie-keeping client."""
+
+    bridge: RunningBridge
+    clients: list[httpx.Client]
+
+    @property
+    def url(self) -> str:
+        return self.bridge.url
+
+    @property
+    def console(self) -> WebConsole:
+        console = self.bridge.runtime.console
+        assert console is not None
+        return console
+
+    def web(self) -> httpx.Client:
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        self.clients.append(client)
+        return client
+
+    def signed_in(self, name: str = DESK_NAME, password: str = DESK_PASSWORD) -> httpx.Client:
+        client = self.web()
+        answer = sign_in(client, name, password)
+        assert answer.status_code == 303, answer.text
+        return client
+
+
+def csrf_of(page: str) -> str:
+    found = CSRF.search(page)
+    assert found is not None, "no csrf_token in the page"
+    return found[1]
+
+
+def sign_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    token = csrf_of(client.get("/signin").text)
+    return client.post("/signin", data={"csrf_token": token, "name": name, "password": password})
+
+
+@pytest.fixture
+def console(start_bridge: StartBridge) -> Iterator[RunningConsole]:
+    """The demo hotel's bridge with a desk account (anna) and an admin account (ola)."""
+    bridge = start_bridge()
+    running = RunningConsole(bridge, [])
+    accounts = running.console.desk.accounts
+    accounts.add(DESK_NAME, DESK_PASSWORD, OperatorRole.DESK)
+    accounts.add(ADMIN_NAME, ADMIN_PASSWORD, OperatorRole.ADMIN)
+    yield running
+    for client in running.clients:
+        client.close()
