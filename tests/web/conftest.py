@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from service.bridge import RunningBridge, StartBridge
 from service.conftest import start_bridge
 from ttlock_bridge.channels.web import WebConsole
+from ttlock_bridge.service.demo import DEMO_TIMEZONE
 from ttlock_bridge.store import OperatorRole
 
 __all__ = ["start_bridge"]  # the bridge factory fixture of the service tests
@@ -49,6 +52,11 @@ class RunningConsole:
         answer = sign_in(client, name, password)
         assert answer.status_code == 303, answer.text
         return client
+
+
+def today() -> date:
+    """Today in the demo hotel's zone (the dates the console's forms speak)."""
+    return datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
 
 
 def csrf_of(page: str) -> str:

@@ -238,6 +238,7 @@ def _console(
         access=access,
         locks=locks,
         usage=usage,
+        store=store,
         accounts=Accounts(store, clock),
         sessions=Sessions(store, clock, lifetime_ms),
         journal=Journal(store, clock),

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from ttlock_bridge.channels.web.desk import DeskDep
+from ttlock_bridge.channels.web.render import PagesDep, Screen
 from ttlock_bridge.operations.sessions import SignedIn
 from ttlock_bridge.store import OperatorRole
 
@@ -44,6 +45,14 @@ async def signed_in(request: Request, desk: DeskDep) -> SignedIn:
 
 
 Operator = Annotated[SignedIn, Depends(signed_in)]
+
+
+async def operator_screen(request: Request, operator: Operator, render: PagesDep) -> Screen:
+    """Rendering for this request by the signed-in operator."""
+    return Screen(request, render, operator)
+
+
+OperatorScreen = Annotated[Screen, Depends(operator_screen)]
 
 
 async def admin(operator: Operator) -> SignedIn:

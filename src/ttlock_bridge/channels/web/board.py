@@ -10,11 +10,11 @@ from fastapi.responses import StreamingResponse
 from starlette.responses import Response
 
 from ttlock_bridge.access.errors import UnknownRoom
-from ttlock_bridge.channels.web.auth import Operator
+from ttlock_bridge.channels.web.auth import Operator, OperatorScreen
 from ttlock_bridge.channels.web.cards import Show, room_card
 from ttlock_bridge.channels.web.desk import DeskDep
 from ttlock_bridge.channels.web.live import LiveNews
-from ttlock_bridge.channels.web.render import SECURITY_HEADERS, PagesDep
+from ttlock_bridge.channels.web.render import SECURITY_HEADERS
 
 router = APIRouter(include_in_schema=False)
 RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
@@ -22,17 +22,11 @@ RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 
 @router.get("/")
 async def board(
-    request: Request,
-    desk: DeskDep,
-    operator: Operator,
-    render: PagesDep,
-    show: Annotated[Show, Query()] = Show.ALL,
+    desk: DeskDep, screen: OperatorScreen, show: Annotated[Show, Query()] = Show.ALL
 ) -> Response:
     cards = [room_card(desk, room) for room in await desk.access.occupancy.rooms()]
-    return render.render(
-        request,
+    return screen.show(
         "board.html",
-        operator=operator,
         cards=[card for card in cards if card.shown(show)],
         show=show,
         filters=list(Show),
@@ -41,20 +35,12 @@ async def board(
 
 
 @router.get("/fragments/rooms/{room}")
-async def room_fragment(
-    request: Request,
-    room: RoomName,
-    desk: DeskDep,
-    operator: Operator,
-    render: PagesDep,
-) -> Response:
+async def room_fragment(room: RoomName, desk: DeskDep, screen: OperatorScreen) -> Response:
     try:
         occupancy = await desk.access.occupancy.room(room)
     except UnknownRoom:
         return Response("unknown room", status_code=404, media_type="text/plain")
-    return render.render(
-        request, "room_card.html", operator=operator, card=room_card(desk, occupancy)
-    )
+    return screen.show("room_card.html", card=room_card(desk, occupancy))
 
 
 @router.get("/live")

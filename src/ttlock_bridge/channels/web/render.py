@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -68,6 +69,20 @@ class Pages:
             request=request, operator=operator, path=request.url.path, **context
         )
         return HTMLResponse(text, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """Rendering for one request by the signed-in operator."""
+
+    request: Request
+    pages: Pages
+    operator: SignedIn
+
+    def show(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return self.pages.render(
+            self.request, template, operator=self.operator, status_code=status_code, **context
+        )
 
 
 def pages(request: Request) -> Pages:

@@ -58,7 +58,7 @@ async def sign_in(request: Request, desk: DeskDep, render: PagesDep) -> Response
         return _form(request, render, name=name, error=error, status_code=401)
     desk.throttle.succeeded(name, address)
     token, session = await desk.run(desk.sessions.open, account.name)
-    await desk.run(desk.journal.record, account.name, "signed_in")
+    await desk.record(account.name, "signed_in")
     response = RedirectResponse("/", status_code=303)
     lifetime_s = (session.expires_at_ms - desk.clock()) // 1000
     set_cookie(request, response, SESSION_COOKIE, token, lifetime_s)
@@ -72,7 +72,7 @@ async def sign_out(
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     await desk.run(desk.sessions.close, token)
-    await desk.run(desk.journal.record, operator.operator, "signed_out")
+    await desk.record(operator.operator, "signed_out")
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
