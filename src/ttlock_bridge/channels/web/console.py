@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from ttlock_bridge.access import GrantNews
-from ttlock_bridge.channels.web import board, grant_page, issue, sign_in
+from ttlock_bridge.channels.web import board, grant_page, issue, locks_page, problems, sign_in
 from ttlock_bridge.channels.web.auth import Refused, SignInNeeded
 from ttlock_bridge.channels.web.desk import Desk
 from ttlock_bridge.channels.web.live import LiveNews
@@ -17,7 +17,14 @@ from ttlock_bridge.channels.web.render import STATIC, STATIC_PATH, Pages
 from ttlock_bridge.locks import LockNews
 from ttlock_bridge.operations.readiness import ChannelStatus
 
-ROUTERS = (sign_in.router, board.router, issue.router, grant_page.router)
+ROUTERS = (
+    sign_in.router,
+    board.router,
+    issue.router,
+    grant_page.router,
+    locks_page.router,
+    problems.router,
+)
 
 
 class WebConsole:
@@ -55,7 +62,8 @@ class WebConsole:
         app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="console-static")
         app.add_exception_handler(SignInNeeded, self._sign_in_needed)
         app.add_exception_handler(Refused, self._refused)
-        app.add_exception_handler(grant_page.NoSuchGrant, self._no_such_grant)
+        app.add_exception_handler(grant_page.NoSuchGrant, self._not_found)
+        app.add_exception_handler(locks_page.NoSuchDoor, self._not_found)
 
     async def _sign_in_needed(self, request: Request, _error: Exception) -> Response:
         if request.method == "GET" and not request.url.path.startswith(("/fragments", "/live")):
@@ -65,6 +73,5 @@ class WebConsole:
     async def _refused(self, request: Request, error: Exception) -> Response:
         return self.pages.render(request, "refused.html", reason=str(error), status_code=403)
 
-    async def _no_such_grant(self, request: Request, error: Exception) -> Response:
-        what = f"There is no grant {error}."
-        return self.pages.render(request, "not_found.html", what=what, status_code=404)
+    async def _not_found(self, request: Request, error: Exception) -> Response:
+        return self.pages.render(request, "not_found.html", what=str(error), status_code=404)

@@ -108,7 +108,7 @@ async def _grant(desk: Desk, grant_id: int) -> GrantView:
     try:
         return await desk.access.grants.get(grant_id)
     except GrantNotFound:
-        raise NoSuchGrant(grant_id) from None
+        raise NoSuchGrant(f"There is no grant {grant_id}.") from None
 
 
 def _values(view: GrantView) -> dict[str, str]:
