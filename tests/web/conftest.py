@@ -1,16 +1,26 @@
 """The console on a real bridge (uvicorn, the demo hotel on the simulator), with two operator
-accounts, and a signed-in HTTP client per role."""
+accounts, a signed-in HTTP client per role, and a real browser.
+
+The browser is Debian's chromium driven by Playwright for Python (Playwright's own browser
+download cannot work on these machines; `make browser` installs chromium). Without chromium
+the browser tests are skipped, except in CI (`CI=true`), where that is a failure. Screenshots
+go to a temporary directory, or to `$CONSOLE_SCREENSHOTS` when set (the committed pictures of
+docs/front-desk.md: `CONSOLE_SCREENSHOTS=docs/screenshots`).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from service.bridge import RunningBridge, StartBridge
 from service.conftest import start_bridge
@@ -22,6 +32,7 @@ __all__ = ["start_bridge"]  # the bridge factory fixture of the service tests
 
 DESK_NAME, DESK_PASSWORD = "anna", "anna's long desk password"
 ADMIN_NAME, ADMIN_PASSWORD = "ola", "ola's long admin password"
+CHROMIUM = Path("/usr/bin/chromium")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -81,3 +92,25 @@ def console(start_bridge: StartBridge) -> Iterator[RunningConsole]:
     yield running
     for client in running.clients:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed: make browser")
+        pytest.skip("chromium is not installed (make browser)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    where = os.environ.get("CONSOLE_SCREENSHOTS")
+    folder = Path(where) if where else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -3,10 +3,14 @@ between them (the simulated cloud posts its callbacks to the bridge)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
+from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.cloud import Credentials
+from ttlock_bridge.config import Config
+from ttlock_bridge.operations.accounts import Accounts
 from ttlock_bridge.simulator import Scenario, default_scenario
 from ttlock_bridge.simulator.scenario import (
     DEMO_CLIENT_ID,
@@ -14,12 +18,15 @@ from ttlock_bridge.simulator.scenario import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
 )
+from ttlock_bridge.store import OperatorRole, open_store
 
 DEMO_TIMEZONE = "Europe/Berlin"
 """The simulated locks run on UTC+1 (timezoneRawOffset), like Berlin in winter."""
 MAIN_ENTRANCE_LOCK_ID = 1_000_001
 ROOMS = 6
 CONFIG_FILE_NAME = "demo.toml"
+DEMO_OPERATOR = "demo"
+"""The demo's front-desk account (admin: every page)."""
 
 
 def demo_credentials() -> Credentials:
@@ -73,3 +80,19 @@ def try_it(base_url: str, token: str, today: date) -> list[str]:
         f"curl {auth} -H 'Content-Type: application/json' -d '{stay}' {base_url}/api/v1/grants",
         f"curl -X POST {auth} {base_url}/api/v1/locks/room-1/unlock",
     ]
+
+
+def demo_operator(config: Config) -> str:
+    """Give the demo's console account (`DEMO_OPERATOR`, admin) a new random password and
+    return it, creating the account on the first run."""
+    password = secrets.token_urlsafe(12)
+    store = open_store(config.store_url)
+    try:
+        accounts = Accounts(store, wall_clock_ms)
+        if any(account.name == DEMO_OPERATOR for account in accounts.all()):
+            accounts.set_password(DEMO_OPERATOR, password)
+        else:
+            accounts.add(DEMO_OPERATOR, password, OperatorRole.ADMIN)
+    finally:
+        store.close()
+    return password

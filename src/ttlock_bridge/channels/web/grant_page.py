@@ -82,6 +82,21 @@ async def modify(
     return RedirectResponse(f"/grants/{grant_id}", status_code=303)
 
 
+@router.post("/grants/{grant_id}/retry")
+async def retry(
+    grant_id: GrantId, desk: DeskDep, screen: OperatorScreen, _form: CheckedForm
+) -> Response:
+    """Try the doors that wait (pending or failed) now, e.g. once their gateway is back: a
+    change that changes nothing, which the access core answers by retrying those doors."""
+    await _grant(desk, grant_id)
+    try:
+        await desk.access.grants.modify(grant_id, GrantChanges())
+    except AccessError as error:
+        raise Refused(str(error)) from None
+    await desk.record(screen.operator.operator, "retried", grant_id=grant_id)
+    return RedirectResponse(f"/grants/{grant_id}", status_code=303)
+
+
 @router.get("/grants/{grant_id}/cancel")
 async def cancel_page(grant_id: GrantId, desk: DeskDep, screen: OperatorScreen) -> Response:
     return screen.show("cancel.html", grant=await _grant(desk, grant_id))
