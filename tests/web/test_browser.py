@@ -8,7 +8,7 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from web.browser import PHONE, TABLET, signed_in_page
 from web.conftest import (
@@ -38,7 +38,7 @@ def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate("window.__notReloaded === true")
 
 
-def chip(page: Page, scope: str, door: str) -> object:
+def chip(page: Page, scope: str, door: str) -> Locator:
     return page.locator(f"{scope} li[data-door={door}]")
 
 

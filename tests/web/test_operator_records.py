@@ -114,7 +114,7 @@ def test_the_store_keeps_no_session_cookie(store: Store, clock: Clock) -> None:
     token, _ = Sessions(store, clock, HOUR_MS).open("anna")
 
     with store.transaction() as session:
-        dump = "\n".join(session.connection().connection.iterdump())  # type: ignore[attr-defined]
+        dump = "\n".join(session.connection().connection.iterdump())
     assert token not in dump
 
 
