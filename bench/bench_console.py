@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench.support import BRIDGE_TOKEN, bridge_process, free_port, simulator_process
-from ttlock_bridge.service.demo import DEMO_TIMEZONE, MAIN_ENTRANCE_LOCK_ID, demo_scenario
+from ttlock_bridge.service.demo import MAIN_ENTRANCE_LOCK_ID, demo_config_text, demo_scenario
 from ttlock_bridge.simulator import Scenario
 from ttlock_bridge.simulator.scenario import LockConfig
 
@@ -54,21 +54,6 @@ def hotel(callback_url: str) -> Scenario:
         for number in range(1, ROOMS + 1)
     ]
     return scenario.model_copy(update={"locks": [entrance, *rooms]})
-
-
-def config_text(simulator_url: str, port: int) -> str:
-    rooms = "".join(
-        f"\n[doors.room-{n}]\nlock_id = {MAIN_ENTRANCE_LOCK_ID + n}\n"
-        f'\n[rooms.room-{n}]\ndoors = ["room-{n}"]\nshared_doors = ["main-entrance"]\n'
-        for n in range(1, ROOMS + 1)
-    )
-    return (
-        'data_dir = "."\n\n'
-        f'[property]\nname = "Bench Hotel"\ntimezone = "{DEMO_TIMEZONE}"\n\n'
-        f'[cloud]\napi_base = "{simulator_url}"\n\n'
-        f'[server]\nhost = "127.0.0.1"\nport = {port}\n\n'
-        f"[doors.main-entrance]\nlock_id = {MAIN_ENTRANCE_LOCK_ID}\n{rooms}"
-    )
 
 
 def add_operator(config: Path) -> None:
@@ -188,7 +173,7 @@ def figures(name: str, samples: list[float], target: float | None = None) -> Non
 def main() -> None:
     port = free_port()
     with simulator_process(hotel(f"http://127.0.0.1:{port}/ttlock/callback")) as simulator_url:
-        text = config_text(simulator_url, port)
+        text = demo_config_text(simulator_url, host="127.0.0.1", port=port, rooms=ROOMS)
         with bridge_process(simulator_url, port, config_text=text, prepare=add_operator) as (
             url,
             _pid,
@@ -196,12 +181,15 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {BRIDGE_TOKEN}"}
             with httpx.Client(base_url=url, headers=headers, timeout=60) as api:
                 codes = fill(api)
-            with signed_in(url) as client:
+            client = signed_in(url)
+            try:
                 figures(
                     f"board TTFB, {ROOMS} rooms, {2 * ROOMS} grants",
                     board_ttfb_ms(client),
                     TTFB_TARGET_MS,
                 )
+            finally:
+                client.close()
             stream, card = sse_delays_ms(url, simulator_url, codes)
             figures("keypad callback -> SSE message", stream, SSE_TARGET_MS)
             figures("keypad callback -> refreshed room card", card)
