@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from web.conftest import (
     ADMIN_NAME,
     ADMIN_PASSWORD,
@@ -104,3 +106,30 @@ def test_admin_sees_the_problems_link_and_desk_does_not(console: RunningConsole)
 
     assert 'href="/problems"' not in desk
     assert 'href="/problems"' in admin
+
+
+def test_the_cookie_is_secure_when_the_request_came_over_https(console: RunningConsole) -> None:
+    client = console.web()
+    token = csrf_of(client.get("/signin").text)
+    answer = client.post(
+        "/signin",
+        data={"csrf_token": token, "name": DESK_NAME, "password": DESK_PASSWORD},
+        headers={"X-Forwarded-Proto": "https"},  # a TLS proxy on this host
+    )
+
+    assert answer.status_code == 303
+    assert "Secure" in answer.headers["set-cookie"]
+
+
+def test_a_session_expires(console: RunningConsole) -> None:
+    client = console.signed_in()
+    sessions = console.console.desk.sessions
+    cookie = client.cookies["ttlock_bridge_session"]
+    found = sessions.find(cookie)
+    assert found is not None
+
+    with console.console.desk.store.transaction() as session:
+        session.execute(text("UPDATE console_sessions SET expires_at_ms = 0"))
+
+    assert sessions.find(cookie) is None
+    assert client.get("/").status_code == 303

@@ -3,6 +3,7 @@ and the stream of live news (`/live`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,12 +12,22 @@ from starlette.responses import Response
 
 from ttlock_bridge.access.errors import UnknownRoom
 from ttlock_bridge.channels.web.auth import Operator, OperatorScreen
-from ttlock_bridge.channels.web.cards import Show, room_card
+from ttlock_bridge.channels.web.cards import RoomCard, Show, room_cards
 from ttlock_bridge.channels.web.desk import DeskDep
 from ttlock_bridge.channels.web.live import LiveNews
 from ttlock_bridge.channels.web.render import SECURITY_HEADERS
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The rooms the filter shows, and how many rooms each filter shows."""
+
+    cards: list[RoomCard]
+    counts: dict[Show, int]
+
+
 RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 
 
@@ -24,14 +35,16 @@ RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 async def board(
     desk: DeskDep, screen: OperatorScreen, show: Annotated[Show, Query()] = Show.ALL
 ) -> Response:
-    cards = [room_card(desk, room) for room in await desk.access.occupancy.rooms()]
-    return screen.show(
-        "board.html",
-        cards=[card for card in cards if card.shown(show)],
-        show=show,
-        filters=list(Show),
-        counts={each: sum(card.shown(each) for card in cards) for each in Show},
-    )
+    """Streamed: the page's head goes out before the rooms are read (see `Pages.stream`)."""
+
+    async def load_board() -> Board:
+        cards = room_cards(desk, await desk.access.occupancy.rooms())
+        return Board(
+            cards=[card for card in cards if card.shown(show)],
+            counts={each: sum(card.shown(each) for card in cards) for each in Show},
+        )
+
+    return screen.stream("board.html", load_board=load_board, show=show, filters=list(Show))
 
 
 @router.get("/fragments/rooms/{room}")
@@ -40,7 +53,8 @@ async def room_fragment(room: RoomName, desk: DeskDep, screen: OperatorScreen) -
         occupancy = await desk.access.occupancy.room(room)
     except UnknownRoom:
         return Response("unknown room", status_code=404, media_type="text/plain")
-    return screen.show("room_card.html", card=room_card(desk, occupancy))
+    [card] = room_cards(desk, [occupancy])
+    return screen.show("room_card.html", card=card)
 
 
 @router.get("/live")

@@ -71,12 +71,17 @@ class RoomCard:
         return True
 
 
-def door_chips(desk: Desk, doors: list[str], grant: GrantView | None) -> list[DoorChip]:
-    """A chip per door, with the grant's status on it when a grant is given."""
-    statuses: dict[str, DoorStatus] = (
-        {status.door: status for status in grant.doors} if grant else {}
-    )
-    gateways = desk.locks.door_gateways()
+def door_chips(
+    desk: Desk,
+    doors: list[str],
+    grant: GrantView | None,
+    gateways: dict[str, str | None] | None = None,
+) -> list[DoorChip]:
+    """A chip per door, with the grant's status on it when a grant is given; `gateways` is
+    `Locks.door_gateways()` when the caller read it already (a board reads it once)."""
+    statuses: dict[str, DoorStatus] = {each.door: each for each in grant.doors} if grant else {}
+    if gateways is None:
+        gateways = desk.locks.door_gateways()
     chips = []
     for door in doors:
         lock_id = desk.config.doors[door].lock_id
@@ -97,13 +102,21 @@ def door_chips(desk: Desk, doors: list[str], grant: GrantView | None) -> list[Do
     return chips
 
 
-def room_card(desk: Desk, occupancy: RoomOccupancy) -> RoomCard:
-    doors = list(desk.config.rooms[occupancy.room].all_doors)
-    shown = occupancy.current or occupancy.next
-    return RoomCard(
-        room=occupancy.room,
-        state=occupancy.state,
-        current=occupancy.current,
-        next=occupancy.next,
-        doors=door_chips(desk, doors, shown),
-    )
+def room_cards(desk: Desk, rooms: list[RoomOccupancy]) -> list[RoomCard]:
+    """A card per room, its chips showing the current stay's doors, else the next stay's."""
+    gateways = desk.locks.door_gateways()
+    return [
+        RoomCard(
+            room=occupancy.room,
+            state=occupancy.state,
+            current=occupancy.current,
+            next=occupancy.next,
+            doors=door_chips(
+                desk,
+                list(desk.config.rooms[occupancy.room].all_doors),
+                occupancy.current or occupancy.next,
+                gateways,
+            ),
+        )
+        for occupancy in rooms
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ttlock_bridge.access.time_window import format_local
@@ -38,22 +38,8 @@ class Pages:
     """Renders the console's templates with the property's zone and name."""
 
     def __init__(self, config: Config) -> None:
-        zone = config.property.zone
-        self._environment = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(["html"]),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._environment.filters["local"] = lambda ms: format_local(ms, zone) if ms else ""
-        self._environment.filters["masked"] = mask_code
-        self._environment.globals.update(
-            property_name=config.property.name,
-            zone_name=config.property.timezone,
-            static=STATIC_PATH,
-            unlock_allowed=config.console.unlock,
-        )
+        self._environment = _environment(config, streaming=False)
+        self._streaming = _environment(config, streaming=True)
 
     def render(
         self,
@@ -70,6 +56,40 @@ class Pages:
         )
         return HTMLResponse(text, status_code=status_code, headers=SECURITY_HEADERS)
 
+    def stream(
+        self, request: Request, template: str, *, operator: SignedIn, **context: Any
+    ) -> StreamingResponse:
+        """The page sent as it renders: what comes before the first slow part (an async
+        function the template calls, e.g. the store read of the board) reaches the browser
+        at once, so it fetches the style and script meanwhile. Always 200."""
+        chunks = self._streaming.get_template(template).generate_async(
+            request=request, operator=operator, path=request.url.path, **context
+        )
+        return StreamingResponse(chunks, media_type="text/html", headers=SECURITY_HEADERS)
+
+
+def _environment(config: Config, *, streaming: bool) -> Environment:
+    """Autoescaped templates with the filters `local` (UTC ms -> property time, 24 h) and
+    `masked` (a code's last two digits); `streaming` renders asynchronously, chunk by chunk."""
+    zone = config.property.zone
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        enable_async=streaming,
+    )
+    environment.filters["local"] = lambda ms: format_local(ms, zone) if ms else ""
+    environment.filters["masked"] = mask_code
+    environment.globals.update(
+        property_name=config.property.name,
+        zone_name=config.property.timezone,
+        static=STATIC_PATH,
+        unlock_allowed=config.console.unlock,
+    )
+    return environment
+
 
 @dataclass(frozen=True, slots=True)
 class Screen:
@@ -83,6 +103,9 @@ class Screen:
         return self.pages.render(
             self.request, template, operator=self.operator, status_code=status_code, **context
         )
+
+    def stream(self, template: str, **context: Any) -> StreamingResponse:
+        return self.pages.stream(self.request, template, operator=self.operator, **context)
 
 
 def pages(request: Request) -> Pages:
