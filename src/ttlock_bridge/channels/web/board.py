@@ -60,5 +60,7 @@ async def room_fragment(room: RoomName, desk: DeskDep, screen: OperatorScreen) -
 @router.get("/live")
 async def live(request: Request, _operator: Operator) -> StreamingResponse:
     news: LiveNews = request.app.state.live
+    last = request.headers.get("last-event-id", "")
+    stream = news.stream(last_seen=int(last) if last.isdigit() and len(last) < 19 else None)
     headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
-    return StreamingResponse(news.stream(), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)

@@ -36,14 +36,14 @@ function refreshAll() {
 }
 
 function listen(path) {
-  let opened = false;
+  // On reconnecting, EventSource sends the last event's id and the server replays what the
+  // page missed, or says {"all": true} when it no longer has it.
   const source = new EventSource(path);
-  source.addEventListener("open", () => {
-    if (opened) refreshAll(); // news may have come while the stream was reconnecting
-    opened = true;
-    document.body.dataset.liveState = "open";
+  source.addEventListener("open", () => { document.body.dataset.liveState = "open"; });
+  source.addEventListener("message", (event) => {
+    const change = JSON.parse(event.data);
+    if (change.all) refreshAll(); else refreshNamed(change);
   });
-  source.addEventListener("message", (event) => refreshNamed(JSON.parse(event.data)));
   source.addEventListener("error", () => { document.body.dataset.liveState = "reconnecting"; });
 }
 
