@@ -94,8 +94,10 @@ def console(start_bridge: StartBridge) -> Iterator[RunningConsole]:
         client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module: Playwright's sync API holds an event loop while it runs,
+    which the asyncio tests of later modules must not meet."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is not installed: make browser")
