@@ -36,7 +36,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
 
     `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `before_start` prepares
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
-    `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `server_settings` override
+    `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `console` `[console]` keys (e.g.
+    `unlock`); `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
     with ExitStack() as stack:
@@ -45,6 +46,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             scenario_change: Callable[[Scenario], Scenario] | None = None,
             cloud: dict[str, object] | None = None,
             before_start: Callable[[RunningSimulator], object] | None = None,
+            console: dict[str, object] | None = None,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -65,6 +67,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                 update={
                     "server": config.server.model_copy(update=server),
                     "cloud": config.cloud.model_copy(update=cloud or {}),
+                    "console": config.console.model_copy(update=console or {}),
                 }
             )
             runtime = Runtime.build(

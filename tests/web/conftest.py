@@ -82,9 +82,10 @@ def sign_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
 
 
 @pytest.fixture
-def console(start_bridge: StartBridge) -> Iterator[RunningConsole]:
-    """The demo hotel's bridge with a desk account (anna) and an admin account (ola)."""
-    bridge = start_bridge()
+def console(request: pytest.FixtureRequest, start_bridge: StartBridge) -> Iterator[RunningConsole]:
+    """The demo hotel's bridge with a desk account (anna) and an admin account (ola);
+    `@pytest.mark.parametrize("console", [{...}], indirect=True)` sets `[console]` keys."""
+    bridge = start_bridge(console=getattr(request, "param", None))
     running = RunningConsole(bridge, [])
     accounts = running.console.desk.accounts
     accounts.add(DESK_NAME, DESK_PASSWORD, OperatorRole.DESK)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from web.conftest import ADMIN_NAME, ADMIN_PASSWORD, RunningConsole, csrf_of
 
 
@@ -46,3 +48,21 @@ def test_the_locks_page_lists_every_door_without_an_unlock_button_by_default(
     assert "Unlock…" not in page.text
     assert client.get("/locks/room-1/unlock").status_code == 403
     assert client.get("/fragments/locks/room-9").status_code == 404
+
+
+@pytest.mark.parametrize("console", [{"unlock": True}], indirect=True)
+def test_unlock_when_allowed_is_confirmed_then_recorded(console: RunningConsole) -> None:
+    client = console.signed_in()
+    page = client.get("/locks")
+    assert 'href="/locks/room-1/unlock"' in page.text
+    confirm = client.get("/locks/room-1/unlock")
+    assert "Yes, unlock room-1" in confirm.text
+
+    assert client.post("/locks/room-1/unlock", data={}).status_code == 403
+    answer = client.post("/locks/room-1/unlock", data={"csrf_token": csrf_of(confirm.text)})
+
+    assert answer.status_code == 303
+    state = console.bridge.api.get("/api/v1/locks/room-1").json()["state"]
+    assert state["bolt"] == "unlocked"
+    [action] = [a for a in console.console.desk.journal.read() if a.action == "unlocked"]
+    assert (action.operator, action.door) == ("anna", "room-1")
