@@ -169,3 +169,18 @@ def test_a_departure_before_arrival_on_the_grant_page_changes_nothing(
 
 def test_an_unknown_grant_is_not_found(console: RunningConsole) -> None:
     assert console.signed_in(ADMIN_NAME, ADMIN_PASSWORD).get("/grants/999").status_code == 404
+
+
+def test_a_code_for_doors_instead_of_a_room(console: RunningConsole) -> None:
+    client = console.signed_in()
+    form = issue_form(client, room="", code="582714")
+    answer = client.post("/issue", data={**form, "doors": ["main-entrance", "room-6"]})
+
+    assert answer.status_code == 200
+    grant = console.bridge.api.get("/api/v1/grants/1").json()
+    assert grant["room"] is None
+    assert [door["door"] for door in grant["doors"]] == ["main-entrance", "room-6"]
+    both = client.post("/issue", data={**issue_form(client), "doors": ["room-6"]})
+    assert both.status_code == 422
+    assert "choose a room or doors, not both" in both.text
+    assert grant_count(console) == 1

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from ttlock_bridge.access import GrantRequest, GrantView
@@ -58,17 +59,21 @@ async def issue_page(
 @router.post("/issue")
 async def issue(desk: DeskDep, screen: OperatorScreen, form: CheckedForm) -> Response:
     values = {name: field(form, name) for name in FIELDS}
+    doors = chosen_doors(form)
     errors: FieldErrors = {}
     room = values["room"]
-    if room not in desk.config.rooms:
-        errors["room"] = "choose a room"
+    if doors and room:
+        errors["room"] = "choose a room or doors, not both"
+    elif not doors and room not in desk.config.rooms:
+        errors["room"] = "choose a room (or doors)"
     start, end = read_ends(form, desk.config, errors)
     if errors:
-        return _form(screen, desk, values, errors)
+        return _form(screen, desk, values, errors, doors)
     grant_request = GrantRequest(
         start=start,
         end=end,
-        room=room,
+        room=None if doors else room,
+        doors=doors or None,
         name=values["name"] or None,
         code=values["code"] or None,
     )
@@ -79,9 +84,10 @@ async def issue(desk: DeskDep, screen: OperatorScreen, form: CheckedForm) -> Res
         )
     except AccessError as error:
         errors[field_of(error)] = str(error)
-        return _form(screen, desk, values, errors)
+        return _form(screen, desk, values, errors, doors)
     how = "typed" if values["code"] else "generated"
-    detail = f"{room}: {view.start_local} to {view.end_local}, {how} code"
+    where = room or ", ".join(doors)
+    detail = f"{where}: {view.start_local} to {view.end_local}, {how} code"
     await desk.record(screen.operator.operator, "issued", grant_id=view.id, detail=detail)
     return issued_page(screen, desk, view)
 
@@ -91,8 +97,12 @@ async def check_code(desk: DeskDep, form: CheckedForm) -> PlainTextResponse:
     """The passcode policy's word on a typed code, for the doors of the chosen room (a clash
     with another grant is found when the code is issued)."""
     code, room = field(form, "code"), desk.config.rooms.get(field(form, "room"))
-    doors = room.all_doors if room else tuple(desk.config.doors)
-    refs = [DoorRef(door, desk.config.doors[door].lock_id) for door in doors]
+    doors = chosen_doors(form) or (room.all_doors if room else tuple(desk.config.doors))
+    refs = [
+        DoorRef(door, desk.config.doors[door].lock_id)
+        for door in doors
+        if door in desk.config.doors
+    ]
     try:
         validate_code(code, deny=desk.config.defaults.deny_codes)
         check_keypads(code, desk.access.grants.keypads(refs))
@@ -107,11 +117,25 @@ def issued_page(screen: Screen, desk: Desk, view: GrantView) -> Response:
     return screen.show("issued.html", grant=view, chips=chips)
 
 
-def _form(screen: Screen, desk: Desk, values: dict[str, str], errors: FieldErrors) -> Response:
-    """The form with `values`; with `errors` it answers 422 and says nothing was issued."""
+def chosen_doors(form: FormData) -> list[str]:
+    """The doors ticked instead of a room (names as sent; the access core checks them)."""
+    return [door for door in form.getlist("doors") if isinstance(door, str) and door][:64]
+
+
+def _form(
+    screen: Screen,
+    desk: Desk,
+    values: dict[str, str],
+    errors: FieldErrors,
+    doors: list[str] | None = None,
+) -> Response:
+    """The form with `values` (and ticked `doors`); with `errors` it answers 422 and says
+    nothing was issued."""
     return screen.show(
         "issue.html",
         rooms=list(desk.config.rooms),
+        all_doors=list(desk.config.doors),
+        chosen=doors or [],
         values=values,
         errors=errors,
         general=errors.get(GENERAL),
