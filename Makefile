@@ -7,7 +7,7 @@ LOCK := requirements.lock
 HA_VENV := .venv-ha
 HA_STAMP := $(HA_VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant bench lock clean
+.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant browser bench lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) postgres-server knx-lua-tools mosquitto $(HA_STAMP)
+unit: $(STAMP) postgres-server knx-lua-tools mosquitto browser $(HA_STAMP)
 	$(BIN)/pytest
 
 # The store tests start a private PostgreSQL server; install its binaries once (root, as in CI).
@@ -52,6 +52,16 @@ knx-lua-tools:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(KNX_LUA_PACKAGES) >/dev/null; \
 	else \
 		echo "knxd/lua5.1 not installed: KNX and LogicMachine-library tests will be skipped"; \
+	fi
+
+# The console's browser tests drive Debian's chromium with Playwright (Playwright's own browser
+# download cannot work on these machines). Install it once (root, as in CI).
+browser:
+	@test -x /usr/bin/chromium || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium not installed: the console's browser tests will be skipped"; \
 	fi
 
 # The MQTT tests start a private mosquitto (Debian's package). Install it once (root, as in CI).

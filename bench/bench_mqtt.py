@@ -22,8 +22,8 @@ from pathlib import Path
 import aiomqtt
 import httpx
 
-from bench.support import bridge_process, simulator_process
-from ttlock_bridge.service.demo import MOSQUITTO_PATHS, private_mosquitto
+from bench.support import bridge_process, free_port, simulator_process
+from ttlock_bridge.service.demo import MOSQUITTO_PATHS, demo_config_text, private_mosquitto
 from ttlock_bridge.simulator import default_scenario
 
 ROOM_1 = 1_000_002
@@ -95,8 +95,15 @@ async def discovery_span_s(broker_port: int, expected: int, start: asyncio.Event
     raise RuntimeError("the message stream ended")
 
 
-def big_property(doors: int) -> str:
-    return "".join(f"\n[doors.bench-{n}]\nlock_id = {2_000_000 + n}\n" for n in range(doors))
+def with_broker(simulator_url: str, port: int, broker_port: int, more_doors: int = 0) -> str:
+    """The demo configuration on `port`, publishing to the private broker, with `more_doors`
+    doors more."""
+    text = demo_config_text(
+        simulator_url, host="127.0.0.1", port=port, mqtt_broker=("127.0.0.1", broker_port)
+    )
+    return text + "".join(
+        f"\n[doors.bench-{n}]\nlock_id = {2_000_000 + n}\n" for n in range(more_doors)
+    )
 
 
 async def discovery_of(simulator_url: str, broker_port: int) -> float:
@@ -104,9 +111,9 @@ async def discovery_of(simulator_url: str, broker_port: int) -> float:
     expected = 1 + 6 + 4 * (7 + BIG)  # bridge, rooms, 4 entities per door
     span = asyncio.create_task(discovery_span_s(broker_port, expected, start))
     await start.wait()
-    with bridge_process(
-        simulator_url, mqtt_broker=("127.0.0.1", broker_port), more=big_property(BIG)
-    ):
+    port = free_port()
+    big = with_broker(simulator_url, port, broker_port, BIG)
+    with bridge_process(simulator_url, port, config_text=big):
         return await asyncio.wait_for(span, 60)
 
 
@@ -125,7 +132,9 @@ def main() -> None:
             for lock in httpx.get(f"{simulator_url}/_sim/state").json()["locks"]
             if lock["lockId"] == ROOM_1
         )
-        with bridge_process(simulator_url, mqtt_broker=("127.0.0.1", broker_port)) as (url, _):
+        port = free_port()
+        demo = with_broker(simulator_url, port, broker_port)
+        with bridge_process(simulator_url, port, config_text=demo) as (url, _):
             time.sleep(1.0)  # connected, first refresh done
             samples = asyncio.run(callback_to_state_ms(url, broker_port, mac))
         samples.sort()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,19 +71,20 @@ def bridge_process(
     port: int | None = None,
     cloud: str = "",
     *,
-    mqtt_broker: tuple[str, int] | None = None,
-    more: str = "",
+    config_text: str | None = None,
+    prepare: Callable[[Path], object] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """`ttlock-bridge serve` on the demo configuration, with `cloud` (TOML lines) added to its
-    `[cloud]` section, publishing to `mqtt_broker` when given, and `more` (TOML tables) at the
-    end; yields (base URL, process id)."""
+    """`ttlock-bridge serve` on the demo configuration (or `config_text`), with `cloud` (TOML
+    lines) added to its `[cloud]` section; `prepare(config_path)` runs before the bridge
+    starts (e.g. `users add`). Yields (base URL, process id)."""
     port = port or free_port()
     with tempfile.TemporaryDirectory() as directory:
-        config = write_demo_config(
-            Path(directory), simulator_url, host="127.0.0.1", port=port, mqtt_broker=mqtt_broker
-        )
-        text = config.read_text().replace("[cloud]\n", f"[cloud]\n{cloud}\n")
-        config.write_text(text + more)
+        config = write_demo_config(Path(directory), simulator_url, host="127.0.0.1", port=port)
+        if config_text is not None:
+            config.write_text(config_text)
+        config.write_text(config.read_text().replace("[cloud]\n", f"[cloud]\n{cloud}\n"))
+        if prepare is not None:
+            prepare(config)
         environment = os.environ | {
             "BRIDGE_API_TOKEN": BRIDGE_TOKEN,
             "TTLOCK_CLIENT_ID": DEMO_CLIENT_ID,

@@ -39,7 +39,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `before_start` prepares
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
-    (`MqttSettings`, the MQTT channel runs); `server_settings` override
+    (`MqttSettings`, the MQTT channel runs); `console` `[console]` keys (e.g. `unlock`);
+    `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
     with ExitStack() as stack:
@@ -49,6 +50,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             cloud: dict[str, object] | None = None,
             before_start: Callable[[RunningSimulator], object] | None = None,
             mqtt: MqttSettings | None = None,
+            console: dict[str, object] | None = None,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -70,6 +72,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                     "server": config.server.model_copy(update=server),
                     "cloud": config.cloud.model_copy(update=cloud or {}),
                     "mqtt": mqtt,
+                    "console": config.console.model_copy(update=console or {}),
                 }
             )
             runtime = Runtime.build(

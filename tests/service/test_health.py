@@ -15,7 +15,12 @@ def test_ready_when_store_token_and_cloud_are_fine(bridge: RunningBridge) -> Non
     assert response.status_code == 200
     body = response.json()
     assert body["ready"] is True
-    assert {check["name"] for check in body["checks"]} == {"store", "token", "cloud"}
+    assert {check["name"] for check in body["checks"]} == {
+        "store",
+        "token",
+        "cloud",
+        "channel:console",
+    }
     assert "7 lock(s)" in next(c["detail"] for c in body["checks"] if c["name"] == "cloud")
 
 

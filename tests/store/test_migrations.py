@@ -22,6 +22,9 @@ TABLES = {
     "write_guards",
     "idempotency_keys",
     "auth_refusals",
+    "operators",
+    "console_sessions",
+    "operator_actions",
 }
 
 

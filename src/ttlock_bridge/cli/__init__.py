@@ -9,6 +9,7 @@ from ttlock_bridge.cli import config as _config  # noqa: F401  (registers check-
 from ttlock_bridge.cli import grants as _grants  # noqa: F401  (grants, cleanup, drift)
 from ttlock_bridge.cli import serve as _serve  # noqa: F401  (registers serve, demo)
 from ttlock_bridge.cli import simulator as _simulator  # noqa: F401  (registers simulator)
+from ttlock_bridge.cli import users as _users  # noqa: F401  (registers users)
 from ttlock_bridge.cli.app import app
 
 __all__ = ["app"]

@@ -78,8 +78,10 @@ def demo(
     """Try the bridge without a TTLock account: the simulated small hotel, wired to the bridge."""
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.service.demo import (
+        DEMO_OPERATOR,
         NoBroker,
         demo_credentials,
+        demo_operator,
         demo_scenario,
         private_mosquitto,
         try_it,
@@ -109,6 +111,10 @@ def demo(
             raise typer.Exit(2) from None
         token = api_token(config.data_dir)
         today = datetime.now(config.property.zone).date()
+        password = demo_operator(config)
+        typer.echo(
+            f"Front desk:             {bridge_url}/  (sign in as {DEMO_OPERATOR} / {password})"
+        )
         typer.echo(f"Simulated TTLock cloud: {simulator_url}  (state: {simulator_url}/_sim/state)")
         typer.echo(f"Bridge API:             {bridge_url}/api/v1  (docs: {bridge_url}/docs)")
         typer.echo(f"Configuration:          {config.source}")

@@ -23,6 +23,7 @@ from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
     ConfigFile,
+    ConsoleSettings,
     Defaults,
     Door,
     PropertySettings,
@@ -50,6 +51,7 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("cloud",): CloudSettings,
     ("store",): StoreSettings,
     ("server",): ServerSettings,
+    ("console",): ConsoleSettings,
     ("knx",): KnxSettings,
     ("knx", "secure"): KnxSecure,
     ("knx", "rooms", "*"): KnxRoomBlock,
@@ -106,6 +108,7 @@ def load_config(path: Path) -> Config:
         rooms=raw.rooms,
         cloud=raw.cloud,
         server=raw.server,
+        console=raw.console,
         knx=raw.knx,
         mqtt=resolve_tls_paths(raw.mqtt, base) if raw.mqtt else None,
     )

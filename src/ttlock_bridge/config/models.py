@@ -181,6 +181,16 @@ class ServerSettings(_Section):
     """Extra path segment: TTLock then posts to `/ttlock/callback/<secret>` only."""
 
 
+class ConsoleSettings(_Section):
+    """The front-desk console at `/` (operator accounts: `ttlock-bridge users`)."""
+
+    enabled: bool = True
+    unlock: bool = False
+    """Show an unlock button (behind a confirmation) on the locks page for desk and admin."""
+    session_lifetime: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
+    """How long a sign-in lasts; then the operator signs in again."""
+
+
 class ConfigFile(_Section):
     """The raw file, exactly as written (relative paths not yet resolved)."""
 
@@ -192,6 +202,7 @@ class ConfigFile(_Section):
     cloud: CloudSettings = CloudSettings()
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
+    console: ConsoleSettings = ConsoleSettings()
     knx: KnxSettings | None = None
     mqtt: MqttSettings | None = None
 
@@ -208,5 +219,6 @@ class Config(_Section):
     rooms: dict[str, Room]
     cloud: CloudSettings
     server: ServerSettings
+    console: ConsoleSettings = ConsoleSettings()
     knx: KnxSettings | None = None
     mqtt: MqttSettings | None = None

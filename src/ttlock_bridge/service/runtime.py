@@ -30,6 +30,8 @@ from ttlock_bridge.store.token_store import DatabaseTokenStore
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from ttlock_bridge.channels.web import WebConsole
+
 log = logging.getLogger("ttlock_bridge.service")
 
 FLUSH_USAGE_EVERY_S = 60.0
@@ -64,6 +66,7 @@ class Runtime:
     metrics: Metrics
     channels: list[Channel]
     clock: Clock
+    console: WebConsole | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -102,7 +105,11 @@ class Runtime:
         usage = CloudUsage(store, cloud, config.cloud.monthly_budget)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
         access = Access(config, store, cloud, clock=clock)
+        console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
+        if console is not None:
+            all_channels.append(console)
+            access.subscribe(console)
         for channel in all_channels:
             locks.subscribe(channel)
         readiness = Readiness(
@@ -133,6 +140,7 @@ class Runtime:
             ),
             channels=all_channels,
             clock=clock,
+            console=console,
         )
 
     def http_app(self) -> FastAPI:
@@ -159,7 +167,10 @@ class Runtime:
             api_token=self.api_token,
             clock=self.clock,
         )
-        return create_app(bridge, lifespan)
+        app = create_app(bridge, lifespan)
+        if self.console is not None:
+            self.console.install(app)
+        return app
 
     async def start(self) -> None:
         await self.locks.start()
@@ -213,3 +224,31 @@ def _configured_channels(config: Config, access: Access, locks: Locks) -> list[C
         access.subscribe(mqtt)  # room sensors follow grant news
         channels.append(mqtt)
     return channels
+
+
+def _console(
+    config: Config, store: Store, *, access: Access, locks: Locks, usage: CloudUsage, clock: Clock
+) -> WebConsole | None:
+    """The front-desk console over the access core and the operator records, when enabled."""
+    if not config.console.enabled:
+        return None
+    from ttlock_bridge.channels.web import Desk, WebConsole
+    from ttlock_bridge.operations.accounts import Accounts
+    from ttlock_bridge.operations.journal import Journal
+    from ttlock_bridge.operations.sessions import Sessions
+    from ttlock_bridge.operations.throttle import SignInThrottle
+
+    lifetime_ms = int(config.console.session_lifetime.total_seconds() * 1000)
+    desk = Desk(
+        config=config,
+        access=access,
+        locks=locks,
+        usage=usage,
+        store=store,
+        accounts=Accounts(store, clock),
+        sessions=Sessions(store, clock, lifetime_ms),
+        journal=Journal(store, clock),
+        throttle=SignInThrottle(clock),
+        clock=clock,
+    )
+    return WebConsole(desk)

@@ -235,3 +235,56 @@ class Event(Base):
     server_date_ms: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[EventSource] = mapped_column(_text_enum(EventSource))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class OperatorRole(StrEnum):
+    """What a console account may do: the front desk's daily work, or that and the upkeep."""
+
+    DESK = "desk"
+    ADMIN = "admin"
+
+
+class Operator(Base):
+    """A person who signs in to the front-desk console; `password_hash` is an Argon2 hash."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[OperatorRole] = mapped_column(_text_enum(OperatorRole))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    password_changed_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: known by the SHA-256 of its cookie (the cookie itself is never
+    stored), with the CSRF token its forms carry and when it expires."""
+
+    __tablename__ = "console_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("operators.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+
+    operator: Mapped[Operator] = relationship(lazy="joined")
+
+
+class OperatorAction(Base):
+    """Something an operator did in the console (issued, modified, cancelled a grant, revealed
+    a code, unlocked a door, ran cleanup), by name so it outlives the account. `detail` is
+    for people and never holds a passcode."""
+
+    __tablename__ = "operator_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    operator: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    grant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    door: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)

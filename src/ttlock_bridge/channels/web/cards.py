@@ -1,0 +1,122 @@
+"""What the board and the locks page show of rooms and doors, assembled from the access core
+(occupancy, grant views) and the lock state (battery, bolt, gateway)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from ttlock_bridge.access import DoorStatus, GrantView, RoomOccupancy, RoomState
+from ttlock_bridge.channels.web.desk import Desk
+
+LOW_BATTERY: Final = 20
+"""Percent below which a lock's battery shows as a problem."""
+
+
+class Show(StrEnum):
+    """The board's filters."""
+
+    ALL = "all"
+    ARRIVALS = "arrivals"
+    DEPARTURES = "departures"
+    PROBLEMS = "problems"
+
+
+@dataclass(frozen=True, slots=True)
+class DoorChip:
+    """One door on a card: the grant's status on it (None without a grant), why it waits or
+    failed, when it is tried again (UTC ms), what a person should do, and the lock's battery
+    (percent), bolt and gateway ("online", "offline", "none", None while unknown)."""
+
+    door: str
+    status: str | None
+    error: str | None
+    guidance: str | None
+    next_attempt_ms: int | None
+    battery: int | None
+    bolt: str | None
+    gateway: str | None
+
+    @property
+    def problem(self) -> bool:
+        return (
+            self.status in ("pending", "failed")
+            or self.gateway in ("offline", "none")
+            or (self.battery is not None and self.battery < LOW_BATTERY)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RoomCard:
+    """A room on the board: its state, current and next stay, and a chip per door."""
+
+    room: str
+    state: RoomState
+    current: GrantView | None
+    next: GrantView | None
+    doors: list[DoorChip]
+
+    @property
+    def problem(self) -> bool:
+        return any(chip.problem for chip in self.doors)
+
+    def shown(self, show: Show) -> bool:
+        if show is Show.ARRIVALS:
+            return self.state is RoomState.ARRIVING
+        if show is Show.DEPARTURES:
+            return self.state is RoomState.LEAVING
+        if show is Show.PROBLEMS:
+            return self.problem
+        return True
+
+
+def door_chips(
+    desk: Desk,
+    doors: list[str],
+    grant: GrantView | None,
+    gateways: dict[str, str | None] | None = None,
+) -> list[DoorChip]:
+    """A chip per door, with the grant's status on it when a grant is given; `gateways` is
+    `Locks.door_gateways()` when the caller read it already (a board reads it once)."""
+    statuses: dict[str, DoorStatus] = {each.door: each for each in grant.doors} if grant else {}
+    if gateways is None:
+        gateways = desk.locks.door_gateways()
+    chips = []
+    for door in doors:
+        lock_id = desk.config.doors[door].lock_id
+        state = desk.locks.keeper.state(lock_id)
+        status = statuses.get(door)
+        chips.append(
+            DoorChip(
+                door=door,
+                status=status.status if status else None,
+                error=status.error if status else None,
+                guidance=status.guidance if status else None,
+                next_attempt_ms=status.next_attempt_ms if status else None,
+                battery=state.battery,
+                bolt=state.bolt.value if state.bolt else None,
+                gateway=gateways.get(door),
+            )
+        )
+    return chips
+
+
+def room_cards(desk: Desk, rooms: list[RoomOccupancy]) -> list[RoomCard]:
+    """A card per room, its chips showing the current stay's doors, else the next stay's."""
+    gateways = desk.locks.door_gateways()
+    return [
+        RoomCard(
+            room=occupancy.room,
+            state=occupancy.state,
+            current=occupancy.current,
+            next=occupancy.next,
+            doors=door_chips(
+                desk,
+                list(desk.config.rooms[occupancy.room].all_doors),
+                occupancy.current or occupancy.next,
+                gateways,
+            ),
+        )
+        for occupancy in rooms
+    ]
