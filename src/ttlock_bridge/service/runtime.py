@@ -112,6 +112,7 @@ class Runtime:
             access.subscribe(console)
         for channel in all_channels:
             locks.subscribe(channel)
+        locks.subscribe(access.gateway_return)
         readiness = Readiness(
             store=store,
             cloud=cloud,
