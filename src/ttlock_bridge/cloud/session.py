@@ -119,8 +119,8 @@ class Session:
                     stored = await self._store.load()
                     if stored is not None and stored.username == self._credentials.username:
                         log.warning(
-                            "a new TTLock token was stored for %s (ttlock-bridge login): calling "
-                            "TTLock again (the new password itself reaches this process by a restart)",
+                            "a new TTLock token was stored for %s (ttlock-bridge login): "
+                            "calling TTLock again (a restart brings this process the new password)",
                             self._credentials.username,
                         )
                         self._refusal, self._token = None, stored
