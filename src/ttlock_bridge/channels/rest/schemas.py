@@ -150,6 +150,9 @@ class CommandOut(BaseModel):
 
 
 class PassageModeOut(BaseModel):
+    """Times are lock-local; `as_of` (property time) is when TTLock was last asked."""
+
+    as_of: str | None
     enabled: bool | None
     all_day: bool | None
     start: str | None
