@@ -113,3 +113,21 @@ def test_a_door_given_a_gateway_places_the_codes_that_failed_for_want_of_one(
     assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 200
 
     wait_until_active(bridge, grant_id, within_s=5)
+
+
+def test_an_answer_about_one_lock_tells_every_door_behind_the_same_gateway(
+    bridge: RunningBridge,
+) -> None:
+    for name in ("room-1", "room-3", "main-entrance"):
+        wait_for_gateway(bridge, name, "online", within_s=5)  # the start-up poll read the links
+    bridge.simulator.control(f"gateways/{GATEWAY}", {"online": False})
+
+    assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 502
+
+    # no poll ran (15 min): the one gateway that serves the hotel is down for every door
+    assert door(bridge, "room-3")["gateway"] == "offline"
+    assert door(bridge, "main-entrance")["gateway"] == "offline"
+
+    bridge.simulator.control(f"gateways/{GATEWAY}", {"online": True})
+    assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 200
+    wait_for_gateway(bridge, "room-3", "online", within_s=5)  # room-1's links are read again

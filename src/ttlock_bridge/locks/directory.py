@@ -172,6 +172,12 @@ class LockDirectory:
         summary = (await self.summaries()).get(lock_id)
         return summary.lock_mac.upper() if summary and summary.lock_mac else None
 
+    def cached_gateway_ids(self, lock_id: int) -> frozenset[int] | None:
+        """The gatewayIds that reach the lock as last read, without calling the cloud; None
+        when they were never read (or forgotten since)."""
+        links = self._gateway_links.get(lock_id)
+        return None if links is None else frozenset(link.gateway_id for link in links.value)
+
     def forget_gateway_links(self, lock_id: int) -> None:
         """Read the lock's gateways again when next needed (it may have been re-paired)."""
         self._gateway_links.pop(lock_id, None)
