@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from service.bridge import ROOM_1, RunningBridge
+from service.bridge import ROOM_1, RunningBridge, StartBridge
 
 
 def calls(bridge: RunningBridge, endpoint: str) -> int:
@@ -124,3 +124,18 @@ def test_the_passage_mode_is_read_once_and_again_after_the_bridge_changed_it(
 
     bridge.api.get(path, params={"refresh": "true"})
     assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 3
+
+
+def test_a_burst_of_reads_while_ttlock_fails_costs_one_failed_read(
+    start_bridge: StartBridge,
+) -> None:
+    details_down = {"path": "/v3/lock/detail", "http_status": 404, "count": 10_000}
+    bridge = start_bridge(before_start=lambda cloud: cloud.control("faults", details_down))
+    first = bridge.api.get("/api/v1/locks/room-1")  # nothing cached: the start-up read failed
+    spent = calls(bridge, "/v3/lock/detail")
+
+    burst = [bridge.api.get("/api/v1/locks/room-1") for _ in range(20)]
+
+    assert first.status_code == 502
+    assert {response.status_code for response in burst} == {502}
+    assert calls(bridge, "/v3/lock/detail") == spent

@@ -18,6 +18,7 @@ import pytest
 
 from service.bridge import ROOM_1, RunningBridge, StartBridge
 from service.test_callback import ROOM_1_MAC, callback_form, now_ms
+from ttlock_bridge.locks.directory import FAILED_READ_MEMORY_MS
 
 YEAR_2100_MS = 4_102_444_800_000
 YEAR_10000_MS = 253_402_300_800_000
@@ -101,6 +102,12 @@ def test_when_the_cloud_cannot_confirm_the_mac_the_post_is_deferred_for_ttlock_t
     deferred = bridge.anonymous.post("/ttlock/callback", data=form)
     bridge.simulator.control("faults/clear")
     retried = bridge.anonymous.post("/ttlock/callback", data=form)
+    assert retried.status_code == 503  # the failed read is not repeated at once
+    deadline = time.monotonic() + FAILED_READ_MEMORY_MS / 1000 + 5
+    while retried.status_code == 503:  # TTLock posts again later
+        assert time.monotonic() < deadline
+        time.sleep(1)
+        retried = bridge.anonymous.post("/ttlock/callback", data=form)
 
     assert deferred.status_code == 503
     assert deferred.json()["error"] == "callback_deferred"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeGuard, TypeVar
@@ -38,6 +39,11 @@ T = TypeVar("T")
 
 PASSAGE_MODE_FEATURE_BIT = 22
 """`featureValue` bit of a lock that has passage mode (reference §15)."""
+FAILED_READ_MEMORY_MS = 10_000
+"""A read that failed is not tried again for this long unless asked for fresh: while TTLock is
+down, a burst of reads of a door whose detail was never cached (a dashboard opening, several
+Home Assistant sensors polling at once) costs one failed read with its in-call retries, not one
+per request."""
 PASSAGE_MODE_MAX_AGE_S = 3600
 """Passage mode switched on in the TTLock app is seen within an hour (docs/lock-state.md)."""
 
@@ -78,7 +84,8 @@ class LockDirectory:
         self._gateways: Fetched[dict[int, Gateway]] | None = None
         self._gateway_links: dict[int, Fetched[list[LockGateway]]] = {}
         self._passage: dict[int, Fetched[PassageModeConfig]] = {}
-        self._fetching = asyncio.Lock()
+        self._fetching: defaultdict[Hashable, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._failed: dict[Hashable, tuple[int, TTLockError]] = {}
 
     def doors(self) -> list[DoorRef]:
         return list(self._doors.values())
@@ -117,6 +124,7 @@ class LockDirectory:
         `max_age_s` seconds if that is given."""
         previous = self._summaries
         self._summaries = await self._read(
+            "lock list",
             lambda: self._summaries,
             fresh,
             lambda: _keyed(self._cloud.locks(), lambda lock: lock.lock_id),
@@ -135,7 +143,10 @@ class LockDirectory:
         """The lock's detail (read when none is cached, or when `fresh`)."""
         previous = self._details.get(lock_id)
         fetched = await self._read(
-            lambda: self._details.get(lock_id), fresh, lambda: self._cloud.lock_detail(lock_id)
+            ("detail", lock_id),
+            lambda: self._details.get(lock_id),
+            fresh,
+            lambda: self._cloud.lock_detail(lock_id),
         )
         self._details[lock_id] = fetched
         if fetched is not previous:
@@ -145,6 +156,7 @@ class LockDirectory:
     async def gateways(self, *, fresh: bool = False) -> dict[int, Gateway]:
         """The account's gateways by gatewayId (read when none is cached, or when `fresh`)."""
         self._gateways = await self._read(
+            "gateway list",
             lambda: self._gateways,
             fresh,
             lambda: _keyed(self._cloud.gateways(), lambda gateway: gateway.gateway_id),
@@ -154,6 +166,7 @@ class LockDirectory:
     async def gateways_of_lock(self, lock_id: int, *, fresh: bool = False) -> list[LockGateway]:
         """The gateways that reach this lock (read once, and again when `fresh`)."""
         self._gateway_links[lock_id] = await self._read(
+            ("gateway links", lock_id),
             lambda: self._gateway_links.get(lock_id),
             fresh,
             lambda: self._cloud.gateways_of_lock(lock_id),
@@ -233,6 +246,7 @@ class LockDirectory:
         """The lock's passage-mode configuration (reference §5.4), read when none is cached,
         when the cached one is older than `PASSAGE_MODE_MAX_AGE_S`, or when `fresh`."""
         fetched = await self._read(
+            ("passage mode", lock_id),
             lambda: self._passage.get(lock_id),
             fresh,
             lambda: self._cloud.passage_mode(lock_id),
@@ -256,19 +270,32 @@ class LockDirectory:
 
     async def _read(
         self,
+        key: Hashable,
         cached: Callable[[], Fetched[T] | None],
         fresh: bool,
         fetch: Callable[[], Awaitable[T]],
         max_age_ms: int | None = None,
     ) -> Fetched[T]:
+        """The cached value when usable, else one read for all concurrent callers of `key`
+        (other keys are read meanwhile). A read that failed less than `FAILED_READ_MEMORY_MS`
+        ago raises its error again without calling TTLock, unless `fresh`."""
         current = cached()
         if not fresh and self._usable(current, max_age_ms):
             return current
-        async with self._fetching:  # concurrent callers of a missing value share one read
+        async with self._fetching[key]:
             current = cached()
             if not fresh and self._usable(current, max_age_ms):
                 return current
-            return Fetched(await fetch(), self._clock())
+            failed = self._failed.get(key)
+            if not fresh and failed and self._clock() - failed[0] < FAILED_READ_MEMORY_MS:
+                raise failed[1].with_traceback(None)
+            try:
+                value = await fetch()
+            except TTLockError as error:
+                self._failed[key] = (self._clock(), error)
+                raise
+            self._failed.pop(key, None)
+            return Fetched(value, self._clock())
 
     def _usable(self, cached: Fetched[T] | None, max_age_ms: int | None) -> TypeGuard[Fetched[T]]:
         if cached is None:
