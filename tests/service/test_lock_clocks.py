@@ -6,8 +6,12 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from service.bridge import ROOM_1, RunningBridge, StartBridge
+from ttlock_bridge.locks.clocks import zone_offsets_ms
 
 
 def clock_of(bridge: RunningBridge, door: str) -> dict[str, Any] | None:
@@ -69,4 +73,33 @@ def test_a_lock_in_another_time_zone_is_reported_with_what_to_do(
 
     assert clock["zone_problem"] is not None
     assert "UTC+5" in clock["zone_problem"]
+    assert "UTC+1 or UTC+2" in clock["zone_problem"]  # Berlin's winter and summer offsets
+    assert "3 h off" in clock["zone_problem"]  # from the nearest of them
     assert "TTLock app" in clock["zone_problem"]
+
+
+def test_a_lock_added_in_the_other_season_is_no_zone_problem(start_bridge: StartBridge) -> None:
+    def added_in_summer(scenario: Any) -> Any:  # Berlin in summer: UTC+2 whatever the date
+        locks = [
+            lock.model_copy(update={"timezone_offset_ms": 2 * 3_600_000})
+            if lock.id == ROOM_1
+            else lock
+            for lock in scenario.locks
+        ]
+        return scenario.model_copy(update={"locks": locks})
+
+    bridge = start_bridge(added_in_summer)
+    deadline = time.monotonic() + 10
+    while (clock := clock_of(bridge, "room-1")) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    assert clock["zone_problem"] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "offsets_h"),
+    [("Europe/Berlin", [1, 2]), ("Asia/Tokyo", [9]), ("Australia/Sydney", [10, 11])],
+)
+def test_a_zone_offers_the_offsets_it_uses_in_the_year(zone: str, offsets_h: list[int]) -> None:
+    assert zone_offsets_ms(ZoneInfo(zone), 2026) == [hours * 3_600_000 for hours in offsets_h]

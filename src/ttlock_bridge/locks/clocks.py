@@ -6,8 +6,15 @@ bridge's UTC times with the lock's `timezoneRawOffset`, taken from the phone whe
 added and not moved for daylight saving time (reference §17). Once every `[cloud] clock_check`
 (default daily) each lock's clock is read (`lock/queryDate`, through the gateway) and compared
 with TTLock's time: beyond `[cloud] clock_tolerance` (default 2 min) it is set
-(`lock/updateDate`) and reported. An offset that differs from the property's zone now is
-reported with what to do in the app: the bridge cannot change it.
+(`lock/updateDate`) and reported.
+
+The offset is judged against every offset the property's zone uses in the year, not only the
+one in force today: a lock added in winter keeps its winter offset all summer, and that is
+fine for codes, because the cloud converts with the same offset the lock's clock runs on (both
+UTC + `timezoneRawOffset`), so a code still opens at the right instant; only lock-local minutes
+(passage-mode hours, times in the TTLock app) read an hour off in the other season. An offset
+the zone never uses (a lock added with a phone in another zone) shifts codes on the keypad: it
+is reported with what to do in the app, since the bridge cannot change it.
 """
 
 from __future__ import annotations
@@ -25,9 +32,9 @@ from ttlock_bridge.store.grants import DoorRef
 log = logging.getLogger("ttlock_bridge.locks")
 
 ZONE_GUIDANCE = (
-    "the lock's time zone (UTC{lock}) is not the property's now (UTC{property}), so codes "
-    "start and end {hours} off on the keypad: in the TTLock app, open the lock, Settings -> "
-    "Lock clock, and sync it from a phone set to the property's time zone"
+    "the lock's time zone (UTC{lock}) is not the property's ({property}), so codes start and "
+    "end {hours} off on the keypad: in the TTLock app, open the lock, Settings -> Lock clock, "
+    "and sync it from a phone set to the property's time zone"
 )
 
 
@@ -119,14 +126,29 @@ class LockClocks:
         summary = self._directory.cached_summary(door.lock_id)
         if summary is None or summary.timezone_raw_offset is None:
             return None
-        offset = datetime.fromtimestamp(at_ms / 1000, UTC).astimezone(self._zone).utcoffset()
-        property_ms = int(offset.total_seconds() * 1000) if offset is not None else 0
+        year = datetime.fromtimestamp(at_ms / 1000, UTC).year
+        offsets = zone_offsets_ms(self._zone, year)
         lock_ms = summary.timezone_raw_offset
-        if lock_ms == property_ms:
+        if lock_ms in offsets:
             return None
+        nearest = min(offsets, key=lambda offset: abs(offset - lock_ms))
         return ZONE_GUIDANCE.format(
-            lock=_hours(lock_ms), property=_hours(property_ms), hours=_span(lock_ms - property_ms)
+            lock=_hours(lock_ms),
+            property=" or ".join(f"UTC{_hours(offset)}" for offset in offsets),
+            hours=_span(lock_ms - nearest),
         )
+
+
+def zone_offsets_ms(zone: ZoneInfo, year: int) -> list[int]:
+    """Every UTC offset (ms) `zone` uses during `year`, smallest first: one for a zone without
+    daylight saving time, two for Berlin (+1 h, +2 h). Sampled twice a month: zones change
+    their offset a few times a year at most, never for less than half a month."""
+    found = set()
+    for month in range(1, 13):
+        for day in (1, 15):
+            offset = datetime(year, month, day, 12, tzinfo=zone).utcoffset()
+            found.add(int(offset.total_seconds() * 1000) if offset is not None else 0)
+    return sorted(found)
 
 
 def _hours(offset_ms: int) -> str:
