@@ -1,5 +1,6 @@
 """`ttlock-bridge login | register-user | locks | unlock | lock` against the simulator."""
 
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -7,6 +8,9 @@ from typer.testing import CliRunner
 from cloud.cloud_fixtures import ROOM_1
 from conftest import RunningSimulator
 from ttlock_bridge.cli import app
+from ttlock_bridge.cloud.quota import billing_month
+from ttlock_bridge.store import open_store
+from ttlock_bridge.store.cloud_calls import cloud_call_counts
 
 runner = CliRunner()
 
@@ -30,6 +34,7 @@ def test_login_stores_a_private_token_that_later_commands_reuse(
     result = runner.invoke(app, ["login"], env=env)
     assert result.exit_code == 0, result.output
     assert "Logged in as demo@example.com" in result.output
+    assert f"stored in sqlite:///{tmp_path / 'ttlock-bridge.db'}" in result.output
     assert (tmp_path / "ttlock-bridge.db").exists()
     assert not (tmp_path / "ttlock-token.json").exists()
 
@@ -129,3 +134,19 @@ def test_register_user_prints_the_prefixed_name_to_use(
         env=environment(simulator, tmp_path, TTLOCK_USERNAME=prefixed, TTLOCK_PASSWORD="s3cret-pw"),
     )
     assert result.exit_code == 0, result.output
+
+
+def test_commands_count_their_calls_in_the_month_serve_budgets(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    env = environment(simulator, tmp_path)
+    assert runner.invoke(app, ["unlock", "Room 1"], env=env).exit_code == 0
+
+    store = open_store(f"sqlite:///{tmp_path / 'ttlock-bridge.db'}")
+    try:
+        with store.transaction() as session:
+            month = cloud_call_counts(session, billing_month(int(time.time() * 1000)))
+    finally:
+        store.close()
+    assert month == simulator.state()["calls"] | {"/oauth2/token": 1}
+    assert month["/v3/lock/unlock"] == 1

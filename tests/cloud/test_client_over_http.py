@@ -10,6 +10,7 @@ import pytest
 from cloud.cloud_fixtures import DEMO, MAIN_ENTRANCE, ROOM_1, client_for
 from conftest import RunningSimulator, StartSimulator
 from ttlock_bridge.cloud import (
+    CallOutcome,
     Credentials,
     GatewayError,
     LockError,
@@ -19,6 +20,7 @@ from ttlock_bridge.cloud import (
     ReauthenticationNeeded,
     RetryPolicy,
     TransportError,
+    TTLockClient,
 )
 from ttlock_bridge.simulator import default_scenario
 
@@ -36,20 +38,21 @@ def grants(simulator: RunningSimulator, kind: str) -> int:
 
 
 async def test_logs_in_once_and_reads_locks_and_details(simulator: RunningSimulator) -> None:
-    async with client_for(simulator.base_url) as client:
+    observed: list[CallOutcome] = []
+    async with TTLockClient(DEMO, api_base=simulator.base_url, observe_calls=observed.append) as (
+        client
+    ):
         locks = [lock async for lock in client.locks()]
         detail = await client.lock_detail(MAIN_ENTRANCE)
         gateways = [gateway async for gateway in client.gateways()]
         links = await client.gateways_of_lock(ROOM_1)
-        quota = client.quota()
-    assert quota.today == {
-        "/oauth2/token": 1,
-        "/v3/lock/list": 1,
-        "/v3/lock/detail": 1,
-        "/v3/gateway/list": 1,
-        "/v3/gateway/listByLock": 1,
-    }
-    assert quota.this_month == quota.today
+    assert [(call.endpoint, call.lock_id, call.errcode) for call in observed] == [
+        ("/oauth2/token", None, None),
+        ("/v3/lock/list", None, None),
+        ("/v3/lock/detail", MAIN_ENTRANCE, None),
+        ("/v3/gateway/list", None, None),
+        ("/v3/gateway/listByLock", ROOM_1, None),
+    ]
     assert [lock.display_name for lock in locks] == ["Main entrance"] + [
         f"Room {n}" for n in range(1, 7)
     ]

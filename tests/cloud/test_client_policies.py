@@ -8,7 +8,6 @@ import pytest
 from ttlock_bridge.cloud.clock import server_time_ms
 from ttlock_bridge.cloud.credentials import Credentials, password_md5
 from ttlock_bridge.cloud.errors import TransportError, error_for
-from ttlock_bridge.cloud.quota import QuotaCounter
 from ttlock_bridge.cloud.regions import api_base
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.tokens import StoredToken
@@ -45,29 +44,6 @@ def test_permanent_errors_are_never_retried(errcode: int) -> None:
 def test_transport_failures_are_retried() -> None:
     failure = TransportError(None, "ConnectError", "no network", transient=True)
     assert RetryPolicy().delay_after(failure, 1, 0.0) is not None
-
-
-def test_quota_counts_per_endpoint_per_day_and_month_in_utc() -> None:
-    counter = QuotaCounter()
-    late_on_31st = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
-    counter.record("/v3/lock/unlock", late_on_31st)
-    counter.record("/v3/lock/unlock", late_on_31st)
-    counter.record("/v3/lock/list", late_on_31st)
-    snapshot = counter.snapshot(late_on_31st)
-    assert (snapshot.day, snapshot.month) == ("2026-10-31", "2026-10")
-    assert snapshot.today == {"/v3/lock/unlock": 2, "/v3/lock/list": 1}
-    assert snapshot.total_this_month == 3
-
-    first_of_november = datetime(2026, 11, 1, 0, 30, tzinfo=UTC)
-    counter.record("/v3/lock/unlock", first_of_november)
-    snapshot = counter.snapshot(first_of_november)
-    assert snapshot.today == {"/v3/lock/unlock": 1}
-    assert snapshot.this_month == {"/v3/lock/unlock": 1}
-
-    second_of_november = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    snapshot = counter.snapshot(second_of_november)
-    assert snapshot.today == {}
-    assert snapshot.this_month == {"/v3/lock/unlock": 1}
 
 
 def _token(issued: int, expires: int) -> StoredToken:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cloud.cloud_fixtures import MAIN_ENTRANCE
 from conftest import RunningSimulator
 from ttlock_bridge.cli import app
 from ttlock_bridge.cloud import Credentials, ReauthenticationNeeded, TTLockClient
+from ttlock_bridge.cloud.session import LOOK_FOR_A_NEW_LOGIN_S
 from ttlock_bridge.config import load_config
 from ttlock_bridge.service.demo import demo_credentials, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
@@ -108,3 +110,40 @@ async def test_a_refused_password_stays_refused_after_a_restart_until_it_changes
 
     assert refused_attempts == 1  # the restarts did not try the refused password again
     assert simulator.state()["token_grants"].get("password") == 2
+
+
+async def test_a_running_service_takes_up_a_login_done_beside_it_while_refused(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    wrong = Credentials.with_password(
+        "demo-client-id", "demo-client-secret", "demo@example.com", "not-the-password"
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'bridge.db'}")
+    tokens = DatabaseTokenStore(store, simulator.base_url, "demo@example.com")
+    try:
+        async with TTLockClient(wrong, api_base=simulator.base_url, token_store=tokens) as serve:
+            with pytest.raises(ReauthenticationNeeded):
+                await serve.lock_detail(MAIN_ENTRANCE)
+            with pytest.raises(ReauthenticationNeeded):  # fails fast, TTLock is not asked
+                await serve.lock_detail(MAIN_ENTRANCE)
+            assert sum(simulator.state()["token_grants"].values()) == 1
+
+            async with TTLockClient(  # `ttlock-bridge login` with the right password
+                demo_credentials(), api_base=simulator.base_url, token_store=tokens
+            ) as login:
+                await login.log_in()
+
+            deadline = asyncio.get_running_loop().time() + 2 * LOOK_FOR_A_NEW_LOGIN_S
+            while True:
+                try:
+                    detail = await serve.lock_detail(MAIN_ENTRANCE)
+                    break
+                except ReauthenticationNeeded:
+                    assert asyncio.get_running_loop().time() < deadline
+                    await asyncio.sleep(0.5)
+            assert detail.lock_id == MAIN_ENTRANCE
+            assert serve.reauthentication_reason is None
+    finally:
+        store.close()
+
+    assert simulator.state()["token_grants"]["password"] == 2  # the refused one, the login

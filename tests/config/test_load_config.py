@@ -231,3 +231,21 @@ def test_a_keypad_that_cannot_make_a_code_is_refused_with_its_key(
     text = MINIMAL.replace("lock_id = 1000002", f"lock_id = 1000002\nkeypad = {keypad}")
     problem = by_key(problems_of(write(tmp_path, text)))["doors.room-1.keypad"]
     assert message in problem.message
+
+
+@pytest.mark.parametrize("written", ["0s", "10s", "29s"])
+def test_a_clock_tolerance_below_half_a_minute_is_refused(tmp_path: Path, written: str) -> None:
+    text = MINIMAL + f'\n[cloud]\nclock_tolerance = "{written}"\n'
+
+    problem = by_key(problems_of(write(tmp_path, text)))["cloud.clock_tolerance"]
+
+    assert problem.value == written
+    assert problem.message == "write a duration of at least 30s"
+
+
+def test_a_period_of_nothing_is_refused_in_the_files_words(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[cloud]\ngateway_poll = "0m"\n'
+
+    problem = by_key(problems_of(write(tmp_path, text)))["cloud.gateway_poll"]
+
+    assert problem.message == "write a duration of at least 1s"

@@ -26,9 +26,9 @@ async def test_a_knx_section_adds_the_knx_channel_to_the_service(
 
     runtime = Runtime.build(config, CREDENTIALS, api_base=simulator.base_url, api_token="t" * 32)
     try:
-        assert [channel.name for channel in runtime.channels] == ["knx"]
-        [status] = [channel.status() for channel in runtime.channels]
-        assert not status.ready
+        assert [channel.name for channel in runtime.channels] == ["knx", "console"]
+        knx = runtime.channels[0]
+        assert not knx.status().ready
     finally:
         await runtime.cloud.aclose()
         runtime.store.close()

@@ -104,3 +104,23 @@ def test_refresh_is_true_or_false_only(bridge: RunningBridge) -> None:
     for word in ("1", "yes", "on", "True"):
         assert bridge.api.get("/api/v1/locks", params={"refresh": word}).status_code == 422
         assert bridge.api.get("/api/v1/locks/room-1", params={"refresh": word}).status_code == 422
+
+
+def test_the_passage_mode_is_read_once_and_again_after_the_bridge_changed_it(
+    bridge: RunningBridge,
+) -> None:
+    path = "/api/v1/locks/main-entrance/passage-mode"
+    before = calls(bridge, "/v3/lock/getPassageModeConfig")
+
+    shown = [bridge.api.get(path).json() for _ in range(20)]
+    assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 1
+    assert shown[-1]["as_of"]
+    assert shown[-1]["enabled"] is False
+
+    change = {"enabled": True, "week_days": [6, 7]}
+    assert bridge.api.put(path, json=change).status_code == 200
+    assert bridge.api.get(path).json()["week_days"] == [6, 7]
+    assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 2
+
+    bridge.api.get(path, params={"refresh": "true"})
+    assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 3

@@ -14,7 +14,13 @@ from ttlock_bridge.operations.accounts import AccountProblem, Accounts
 from ttlock_bridge.operations.journal import Journal
 from ttlock_bridge.operations.sessions import Sessions
 from ttlock_bridge.operations.throttle import SignInThrottle
-from ttlock_bridge.service.demo import DEMO_OPERATOR, demo_operator, write_demo_config
+from ttlock_bridge.service.demo import (
+    DEMO_OPERATOR,
+    NotADemoFolder,
+    demo_operator,
+    start_afresh,
+    write_demo_config,
+)
 from ttlock_bridge.store import OperatorRole, Store, open_store
 
 HOUR_MS = 3_600_000
@@ -154,11 +160,12 @@ def test_the_throttle_forgets_after_fifteen_minutes(clock: Clock) -> None:
     assert throttle.wait_ms("anna", "10.0.0.1") == 0
 
 
-def test_the_demo_account_gets_a_new_password_each_run(tmp_path: Path) -> None:
+def test_the_demo_starts_afresh_with_a_new_password_each_run(tmp_path: Path) -> None:
     config = load_config(
         write_demo_config(tmp_path, "http://127.0.0.1:9", host="127.0.0.1", port=8080)
     )
     first = demo_operator(config)
+    start_afresh(tmp_path)  # the next run
     second = demo_operator(config)
 
     store = open_store(config.store_url)
@@ -170,3 +177,12 @@ def test_the_demo_account_gets_a_new_password_each_run(tmp_path: Path) -> None:
         assert verified.role is OperatorRole.ADMIN
     finally:
         store.close()
+
+
+def test_the_demo_never_empties_a_database_it_did_not_make(tmp_path: Path) -> None:
+    open_store(f"sqlite:///{tmp_path / 'ttlock-bridge.db'}").close()  # e.g. after `login`
+
+    with pytest.raises(NotADemoFolder, match="--data-dir"):
+        start_afresh(tmp_path)
+
+    assert (tmp_path / "ttlock-bridge.db").exists()

@@ -2,7 +2,8 @@
 
 Channels hold one `Access` and call `grants`, `stays` (issue by room), `occupancy` (who is in
 each room), `cleanup` and `reconciler`, and `subscribe` to grant news; `run_forever` is the
-background work of the service: reconciler passes and the nightly cleanup.
+background work of the service: reconciler passes, the nightly cleanup, and retrying the doors
+whose gateway came back (`gateway_return`, subscribed to lock news by the composition root).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import asyncio
 import logging
 from datetime import date, datetime, timedelta
 
+from ttlock_bridge.access import ledger
 from ttlock_bridge.access.cleanup import Cleanup
+from ttlock_bridge.access.gateway_return import GatewayReturn
 from ttlock_bridge.access.grants import GrantService
 from ttlock_bridge.access.news import GrantBulletin, GrantNewsSubscriber
 from ttlock_bridge.access.occupancy import Occupancy
@@ -22,6 +25,7 @@ from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
+from ttlock_bridge.locks.gateways import NO_GATEWAY
 from ttlock_bridge.store import Store
 
 log = logging.getLogger("ttlock_bridge.access")
@@ -36,7 +40,7 @@ class Access:
     ) -> None:
         self.config = config
         self.clock = clock or wall_clock_ms
-        transactions = Transactions(store)
+        self._transactions = transactions = Transactions(store)
         defaults = config.defaults
         self._bulletin = GrantBulletin()
         self.reconciler = Reconciler(
@@ -55,6 +59,7 @@ class Access:
         self.stays = RoomStays(config, self.grants, self.clock)
         self.occupancy = Occupancy(config, transactions, self.clock)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
+        self.gateway_return = GatewayReturn()
 
     def subscribe(self, subscriber: GrantNewsSubscriber) -> None:
         """Tell `subscriber` of every grant change from now on (see `access.news`)."""
@@ -69,9 +74,22 @@ class Access:
             day += timedelta(days=1)
         return moment
 
+    async def retry_door(self, lock_id: int) -> int:
+        """Try now every placement on `lock_id` that waits for its next try, and the ones that
+        failed for want of a gateway (-2012); returns how many grants were reconciled."""
+        grant_ids = await self._transactions(ledger.wake_door, lock_id, revive_errcode=NO_GATEWAY)
+        if grant_ids:
+            await self.reconciler.run_pass(grant_ids)
+        return len(grant_ids)
+
     async def run_forever(self) -> None:
-        """Reconcile every little while and clean up every night, until cancelled."""
-        await asyncio.gather(self._reconcile_forever(), self._clean_up_nightly())
+        """Reconcile every little while, clean up every night and retry the doors whose gateway
+        came back, until cancelled."""
+        await asyncio.gather(
+            self._reconcile_forever(),
+            self._clean_up_nightly(),
+            self.gateway_return.serve(self.retry_door),
+        )
 
     async def _reconcile_forever(self) -> None:
         while True:

@@ -211,6 +211,26 @@ def replace_code(session: Session, grant_id: int, code: str, now_ms: int) -> Non
             placement.next_attempt_at_ms = None
 
 
+def wake_door(session: Session, lock_id: int, *, revive_errcode: int) -> list[int]:
+    """Make every placement on `lock_id` that waits for its next try due now, and the failed
+    ones whose last error was `revive_errcode` pending again; returns their grants (ids)."""
+    query = select(Placement).where(
+        Placement.lock_id == lock_id,
+        or_(
+            Placement.status.in_([PlacementStatus.INTENT, PlacementStatus.PENDING])
+            & Placement.next_attempt_at_ms.is_not(None),
+            (Placement.status == PlacementStatus.FAILED)
+            & (Placement.last_errcode == revive_errcode),
+        ),
+    )
+    woken = list(session.scalars(query))
+    for placement in woken:
+        if placement.status is PlacementStatus.FAILED:
+            placement.status = PlacementStatus.PENDING
+        placement.next_attempt_at_ms = None
+    return sorted({placement.grant_id for placement in woken})
+
+
 def lock_ids_of(session: Session, grant_id: int) -> list[int]:
     query = select(Placement.lock_id).where(Placement.grant_id == grant_id).order_by(Placement.id)
     return list(session.scalars(query))

@@ -13,3 +13,9 @@ def configured_room(config: Config, name: str) -> Room:
         known = ", ".join(sorted(config.rooms)) or "none configured"
         raise UnknownRoom(f"unknown room {name!r} (rooms: {known})")
     return room
+
+
+def rooms_opened_by(config: Config, door: str) -> list[str]:
+    """The rooms whose guests open `door`: the rooms it belongs to and those that share it
+    (a main entrance opens for every room), in configuration order."""
+    return [name for name, room in config.rooms.items() if door in room.all_doors]

@@ -11,10 +11,15 @@ import unicodedata
 from ttlock_bridge.access.errors import InvalidInput, UnsafeText
 from ttlock_bridge.text import unsafe_character
 
+MAX_NAME_CHARS = 100
+"""The longest name (characters, after collapsing spaces) any channel may store: a guest's or
+a passcode's name fits on a card, a KNX panel's list and a TTLock app screen."""
+
 
 def checked_name(text: str) -> str:
     """`text` with runs of spaces collapsed, or `UnsafeText` naming the first unsafe character
-    (as U+XXXX, never raw); `InvalidInput` too when nothing but spaces is left."""
+    (as U+XXXX, never raw); `InvalidInput` when nothing but spaces is left, or when it is
+    longer than `MAX_NAME_CHARS` (nothing is ever cut silently)."""
     found = unsafe_character(text)
     if found is not None:
         position, character = found
@@ -26,6 +31,10 @@ def checked_name(text: str) -> str:
     collapsed = " ".join(text.split())
     if not collapsed:
         raise InvalidInput("the name is blank: write a name, or leave it out")
+    if len(collapsed) > MAX_NAME_CHARS:
+        raise InvalidInput(
+            f"the name is {len(collapsed)} characters long: shorten it to {MAX_NAME_CHARS} at most"
+        )
     return collapsed
 
 

@@ -25,6 +25,7 @@ from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     CommandProblem,
     api_base_for,
+    command_cloud,
     credentials_from_environment,
     environment,
     load_config_or_problem,
@@ -35,7 +36,6 @@ from ttlock_bridge.cli.context import (
 if TYPE_CHECKING:
     from ttlock_bridge.cloud import Credentials, Gateway, LockSummary, TTLockClient
     from ttlock_bridge.config import Config
-    from ttlock_bridge.store.token_store import DatabaseTokenStore
 
 RECENT_RECORDS = 20
 
@@ -75,15 +75,18 @@ def login(
 ) -> None:
     """Log in to TTLock with the account from the environment and store the token."""
 
+    place = _Place(data_dir, config)
+
     async def run(client: TTLockClient) -> None:
         token = await client.log_in()
         expires = datetime.fromtimestamp(token.expires_at_ms / 1000, UTC)
         out.print(
-            f"Logged in as {escape(token.username)}; token stored in the bridge's database, "
-            f"valid until {expires:%Y-%m-%d %H:%M} UTC"
+            f"Logged in as {escape(token.username)}; token valid until "
+            f"{expires:%Y-%m-%d %H:%M} UTC, stored in {escape(place.shown_store())} "
+            "(where `serve` with the same configuration reads it)"
         )
 
-    _run(run, region, _Place(data_dir, config))
+    _run(run, region, place)
 
 
 @app.command("register-user")
@@ -172,6 +175,20 @@ class _Place:
     data_dir: Path
     config: Path | None
 
+    def store_url(self, config: Config | None) -> str:
+        """`config`: this place's configuration, loaded (None when there is none)."""
+        from ttlock_bridge.config import DATABASE_FILE_NAME
+
+        return config.store_url if config else f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
+
+    def shown_store(self) -> str:
+        """The store's URL without its password, for people."""
+        from sqlalchemy import make_url
+
+        return make_url(self.store_url(_configuration(self.config))).render_as_string(
+            hide_password=True
+        )
+
 
 def _run(
     command: Callable[[TTLockClient], Awaitable[None]],
@@ -190,10 +207,7 @@ def _run(
             async with TTLockClient(chosen, api_base=base) as client:
                 await command(client)
             return
-        async with (
-            _database_tokens(place, config, base, chosen.username) as tokens,
-            TTLockClient(chosen, api_base=base, token_store=tokens) as client,
-        ):
+        async with _command_cloud(place, config, base, chosen) as client:
             await command(client)
 
     run_command(run)
@@ -209,18 +223,22 @@ def _configuration(path: Path | None) -> Config | None:
 
 
 @asynccontextmanager
-async def _database_tokens(
-    place: _Place, config: Config | None, base: str, username: str
-) -> AsyncIterator[DatabaseTokenStore]:
-    from ttlock_bridge.config import DATABASE_FILE_NAME
+async def _command_cloud(
+    place: _Place, config: Config | None, base: str, credentials: Credentials
+) -> AsyncIterator[TTLockClient]:
+    """The client on the place's store: its token, and its usage ledger."""
+    from ttlock_bridge.config import CloudSettings
     from ttlock_bridge.store import open_store
-    from ttlock_bridge.store.token_store import DatabaseTokenStore
 
     data_dir = config.data_dir if config else place.data_dir
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    store = open_store(config.store_url if config else f"sqlite:///{data_dir / DATABASE_FILE_NAME}")
+    store = open_store(place.store_url(config))
+    budget = (config.cloud if config else CloudSettings()).monthly_budget
     try:
-        yield DatabaseTokenStore(store, base, username, legacy_dir=data_dir)
+        async with command_cloud(
+            store, credentials, base, monthly_budget=budget, legacy_dir=data_dir
+        ) as client:
+            yield client
     finally:
         store.close()
 

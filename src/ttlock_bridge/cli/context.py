@@ -19,8 +19,9 @@ from rich.markup import escape
 
 if TYPE_CHECKING:  # commands import the parts they run when they run (fast --help)
     from ttlock_bridge.access import Access
-    from ttlock_bridge.cloud import Credentials
+    from ttlock_bridge.cloud import Credentials, TTLockClient
     from ttlock_bridge.config import Config
+    from ttlock_bridge.store import Store
 
 T = TypeVar("T")
 
@@ -92,19 +93,45 @@ def api_base_for(config: Config | None, region: str | None = None) -> str:
 async def property_access(config: Config) -> AsyncIterator[Access]:
     """The access core on the configured store and cloud, with the service's own token."""
     from ttlock_bridge.access import Access
-    from ttlock_bridge.cloud import TTLockClient
     from ttlock_bridge.store import open_store
-    from ttlock_bridge.store.token_store import DatabaseTokenStore
 
     credentials = credentials_from_environment()
     base = api_base_for(config)
     store = open_store(config.store_url)
     try:
-        tokens = DatabaseTokenStore(store, base, credentials.username)
-        async with TTLockClient(credentials, api_base=base, token_store=tokens) as cloud:
+        async with command_cloud(
+            store, credentials, base, monthly_budget=config.cloud.monthly_budget
+        ) as cloud:
             yield Access(config, store, cloud)
     finally:
         store.close()
+
+
+@asynccontextmanager
+async def command_cloud(
+    store: Store,
+    credentials: Credentials,
+    base: str,
+    *,
+    monthly_budget: int,
+    legacy_dir: Path | None = None,
+) -> AsyncIterator[TTLockClient]:
+    """A client on the token `serve` uses (the store's), whose every call is counted in the
+    store's usage ledger when the command ends: the month's budget sees what commands spend.
+    `legacy_dir` is where an earlier version's token file may wait to be moved in."""
+    from ttlock_bridge.cloud import TTLockClient
+    from ttlock_bridge.operations.usage import CloudUsage
+    from ttlock_bridge.store.token_store import DatabaseTokenStore
+
+    usage = CloudUsage(store, monthly_budget)
+    tokens = DatabaseTokenStore(store, base, credentials.username, legacy_dir=legacy_dir)
+    try:
+        async with TTLockClient(
+            credentials, api_base=base, token_store=tokens, observe_calls=usage.observe
+        ) as cloud:
+            yield cloud
+    finally:
+        await usage.flush()
 
 
 def run_command(command: Callable[[], Awaitable[T]]) -> T:

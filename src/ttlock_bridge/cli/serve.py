@@ -42,7 +42,8 @@ def serve(
     host: Host = None,
     port: Port = None,
 ) -> None:
-    """Run the bridge: REST API, TTLock callback, reconciler and nightly cleanup."""
+    """Run the bridge: REST API, TTLock callback, front-desk console, the KNX and MQTT channels
+    when configured, reconciler and nightly cleanup."""
     try:
         loaded = load_config_or_problem(config)
         credentials = credentials_from_environment()
@@ -62,7 +63,11 @@ def demo(
         int, typer.Option(help="Port of the simulated TTLock cloud (0: any free port).")
     ] = 0,
     data_dir: Annotated[
-        Path, typer.Option(help="Where the demo configuration, database and token live.")
+        Path,
+        typer.Option(
+            help="Where the demo configuration, database and token live (the database starts "
+            "empty each run, like the simulated locks)."
+        ),
     ] = Path("data"),
     mqtt: Annotated[
         bool,
@@ -80,10 +85,12 @@ def demo(
     from ttlock_bridge.service.demo import (
         DEMO_OPERATOR,
         NoBroker,
+        NotADemoFolder,
         demo_credentials,
         demo_operator,
         demo_scenario,
         private_mosquitto,
+        start_afresh,
         try_it,
         write_demo_config,
     )
@@ -97,6 +104,7 @@ def demo(
         simulator_url = stack.enter_context(serve_in_background(simulator, port=sim_port))
         broker = None
         try:
+            start_afresh(data_dir)
             if mqtt_broker is not None:
                 broker = _host_and_port(mqtt_broker)
             elif mqtt:
@@ -104,7 +112,7 @@ def demo(
             config = load_config_or_problem(
                 write_demo_config(data_dir, simulator_url, host=host, port=port, mqtt_broker=broker)
             )
-        except (CommandProblem, NoBroker) as problem:
+        except (CommandProblem, NoBroker, NotADemoFolder) as problem:
             err.print(f"[red]Error:[/red] {escape(str(problem))}")
             if isinstance(problem, NoBroker):
                 err.print("Or give an MQTT broker of your own: --mqtt-broker HOST:PORT")

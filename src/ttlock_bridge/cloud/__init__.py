@@ -36,7 +36,6 @@ from ttlock_bridge.cloud.models import (
     PasscodeType,
     mask_code,
 )
-from ttlock_bridge.cloud.quota import QuotaSnapshot
 from ttlock_bridge.cloud.records import PASSAGE_MODE_UNLOCK, BoltState, bolt_state_after
 from ttlock_bridge.cloud.regions import DEFAULT_REGION, REGIONS, api_base
 from ttlock_bridge.cloud.retry import RetryPolicy
@@ -79,7 +78,6 @@ __all__ = [
     "PasscodeType",
     "PermissionDenied",
     "QuotaError",
-    "QuotaSnapshot",
     "ReauthenticationNeeded",
     "RetryPolicy",
     "StoredRefusal",

@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 
@@ -47,7 +46,6 @@ from ttlock_bridge.cloud.models import (
     PasscodeType,
     RegisteredUser,
 )
-from ttlock_bridge.cloud.quota import QuotaCounter, QuotaSnapshot
 from ttlock_bridge.cloud.regions import REGIONS
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.session import Session
@@ -88,9 +86,8 @@ class TTLockClient:
         observe_calls: CallObserver | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds, connect=10.0))
-        self._quota = QuotaCounter()
         self._clock = CloudClock()
-        self._transport = Transport(api_base, self._http, self._quota, observe_calls)
+        self._transport = Transport(api_base, self._http, observe_calls)
         self._session = Session(
             self._transport, credentials, token_store or MemoryTokenStore(), self._clock
         )
@@ -121,10 +118,6 @@ class TTLockClient:
     def use_credentials(self, credentials: Credentials) -> None:
         """New credentials from a person; leaves the re-authentication state."""
         self._session.use_credentials(credentials)
-
-    def quota(self) -> QuotaSnapshot:
-        """Requests sent to TTLock today and this month (UTC), per endpoint."""
-        return self._quota.snapshot(datetime.now(UTC))
 
     @property
     def remote_concurrency(self) -> int:

@@ -1,65 +1,17 @@
-"""Counts every request sent to TTLock, and where a billing month stands against a budget.
+"""Where a TTLock billing month stands against a budget.
 
 TTLock bills API calls per month (errcodes 30006/30007), so the service shows what it spends.
-`QuotaCounter` counts this process's calls per UTC day and month in memory (persisting them is
-the store's business); `billing_month` and `Budget` follow TTLock's own calendar, whose month
-turns on Beijing time (reference §18).
+Counting them is the business of whoever observes the client's calls (the service's usage
+ledger, `operations/usage.py`); `billing_month` and `Budget` follow TTLock's own calendar, whose
+month turns on Beijing time (reference §18).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
-
-
-@dataclass(frozen=True)
-class QuotaSnapshot:
-    """Call counts at one moment: `day` is "YYYY-MM-DD", `month` is "YYYY-MM" (UTC)."""
-
-    day: str
-    month: str
-    today: dict[str, int]
-    this_month: dict[str, int]
-
-    @property
-    def total_today(self) -> int:
-        return sum(self.today.values())
-
-    @property
-    def total_this_month(self) -> int:
-        return sum(self.this_month.values())
-
-
-class QuotaCounter:
-    """Per-endpoint call counts that roll over at UTC midnight and at the start of each month."""
-
-    def __init__(self) -> None:
-        self._day = ""
-        self._month = ""
-        self._today: Counter[str] = Counter()
-        self._this_month: Counter[str] = Counter()
-
-    def record(self, endpoint: str, at: datetime) -> None:
-        """Count one request to `endpoint` (a path such as "/v3/lock/unlock") sent at `at`."""
-        self._roll_over(at)
-        self._today[endpoint] += 1
-        self._this_month[endpoint] += 1
-
-    def snapshot(self, at: datetime) -> QuotaSnapshot:
-        self._roll_over(at)
-        return QuotaSnapshot(self._day, self._month, dict(self._today), dict(self._this_month))
-
-    def _roll_over(self, at: datetime) -> None:
-        utc = at.astimezone(UTC)
-        day, month = utc.strftime("%Y-%m-%d"), utc.strftime("%Y-%m")
-        if day != self._day:
-            self._day, self._today = day, Counter()
-        if month != self._month:
-            self._month, self._this_month = month, Counter()
-
 
 BILLING_ZONE = ZoneInfo("Asia/Shanghai")
 """TTLock's monthly call limit (30007) resets on the 1st, Beijing time (reference §18)."""

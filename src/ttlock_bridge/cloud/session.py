@@ -7,6 +7,7 @@ concurrent calls that meet an expired token cause exactly one refresh request.
 
 import asyncio
 import logging
+import time
 
 from ttlock_bridge.cloud.clock import CloudClock
 from ttlock_bridge.cloud.credentials import Credentials
@@ -19,15 +20,22 @@ log = logging.getLogger("ttlock_bridge.cloud")
 
 OAUTH_PATH = "/oauth2/token"
 
+LOOK_FOR_A_NEW_LOGIN_S = 5.0
+"""While refused, how often a call may look in the token store for a token another process
+stored (`ttlock-bridge login` with the new password): one cheap read, never a TTLock call."""
+
 
 class Session:
     """Holds the current token for one account and renews it as needed.
 
     When both the refresh token and the password are refused, the session enters the
     "re-authentication needed" state: `reauthentication_reason` says why, and every call fails
-    at once with ReauthenticationNeeded, without contacting TTLock, until `use_credentials`.
-    The state is kept in the token store, so a restart with the same credentials stays in it
-    instead of trying the refused password again (TTLock locks accounts that keep trying).
+    at once with ReauthenticationNeeded, without contacting TTLock, until `use_credentials`,
+    or until another process stores a working token for the account (`ttlock-bridge login`
+    beside a running `serve`: a stored token ends the refusal, and the session takes it up
+    within `LOOK_FOR_A_NEW_LOGIN_S`). The state is kept in the token store, so a restart with
+    the same credentials stays in it instead of trying the refused password again (TTLock
+    locks accounts that keep trying).
     """
 
     def __init__(
@@ -45,6 +53,7 @@ class Session:
         self._token: StoredToken | None = None
         self._loaded = False
         self._refusal: AuthError | None = None
+        self._looked_at = 0.0  # time.monotonic() of the last look for a new login
 
     @property
     def credentials(self) -> Credentials:
@@ -64,7 +73,8 @@ class Session:
 
     async def access_token(self) -> str:
         """A token that is valid as far as the client knows, renewed first if it is due."""
-        self._fail_fast_if_refused()
+        if self._refusal is not None:
+            await self._take_up_a_new_login()
         token = self._token
         if token is not None and not token.needs_refresh(self._clock.now_ms()):
             return token.access_token
@@ -96,6 +106,26 @@ class Session:
         async with self._renewal:
             self._refusal = None
             return await self._log_in()
+
+    async def _take_up_a_new_login(self) -> None:
+        """While refused: the token someone stored since (the refusal is then gone from the
+        store), looked for at most every `LOOK_FOR_A_NEW_LOGIN_S`; else ReauthenticationNeeded."""
+        async with self._renewal:
+            if self._refusal is None:  # another caller took it up meanwhile
+                return
+            if time.monotonic() - self._looked_at >= LOOK_FOR_A_NEW_LOGIN_S:
+                self._looked_at = time.monotonic()
+                if await self._store.load_refusal() is None:
+                    stored = await self._store.load()
+                    if stored is not None and stored.username == self._credentials.username:
+                        log.warning(
+                            "a new TTLock token was stored for %s (ttlock-bridge login): "
+                            "calling TTLock again (a restart brings this process the new password)",
+                            self._credentials.username,
+                        )
+                        self._refusal, self._token = None, stored
+                        return
+            self._fail_fast_if_refused()
 
     async def _loaded_token(self) -> StoredToken | None:
         if not self._loaded:

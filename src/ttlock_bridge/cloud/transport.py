@@ -9,14 +9,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from ttlock_bridge.cloud.clock import server_time_ms
 from ttlock_bridge.cloud.errors import ClockError, TransportError, TTLockError, error_for
-from ttlock_bridge.cloud.quota import QuotaCounter
 
 log = logging.getLogger("ttlock_bridge.cloud")
 
@@ -48,17 +46,14 @@ class Transport:
         self,
         api_base: str,
         http: httpx.AsyncClient,
-        quota: QuotaCounter,
         observe: CallObserver | None = None,
     ) -> None:
         self.api_base = api_base
         self._http = http
-        self._quota = quota
         self._observe = observe
 
     async def post(self, path: str, params: dict[str, Any]) -> Answer:
         """The answer's JSON object, or the TTLockError it stands for."""
-        self._quota.record(path, datetime.now(UTC))
         started = time.perf_counter()
         errcode: int | None = None
         answered = True

@@ -57,6 +57,26 @@ def _parse_duration(value: object) -> object:
     return int(match["amount"]) * _DURATION_UNITS[match["unit"]]
 
 
+def _at_least(least: timedelta) -> AfterValidator:
+    """A duration bound that speaks the file's language: "write a duration of at least 30s"."""
+
+    def check(value: timedelta) -> timedelta:
+        if value < least:
+            raise ValueError(f"write a duration of at least {_duration_text(least)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _duration_text(duration: timedelta) -> str:
+    """A duration as the file writes it: "30s", "15m", "6h", "2d"."""
+    seconds = int(duration.total_seconds())
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 MIN_KEYS = 3
 """A keypad needs this many distinct keys for a usable passcode."""
 
@@ -83,6 +103,8 @@ def _check_zone(name: str) -> str:
 
 ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+Period = Annotated[Duration, _at_least(timedelta(seconds=1))]
+"""A duration of something that repeats or lasts: zero would mean "all the time"."""
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", strict=True)]
 DigitCode = Annotated[str, StringConstraints(pattern=r"^\d{4,9}$", strict=True)]
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
@@ -141,14 +163,16 @@ class CloudSettings(_Section):
 
     region: Literal["eu", "global", "cn"] | None = None
     api_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    detail_refresh: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=6)
+    detail_refresh: Period = timedelta(hours=6)
     """How often lock details, the lock list and gateways are read again (quota is money)."""
-    gateway_poll: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(minutes=15)
+    gateway_poll: Period = timedelta(minutes=15)
     """How often the gateway list is read to know which gateways are online."""
-    clock_check: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(days=1)
+    clock_check: Period = timedelta(days=1)
     """How often each lock's clock is compared with TTLock's (one gateway call per lock)."""
-    clock_tolerance: Duration = timedelta(minutes=2)
-    """A lock clock further off than this is set to TTLock's time and reported."""
+    clock_tolerance: Annotated[Duration, _at_least(timedelta(seconds=30))] = timedelta(minutes=2)
+    """A lock clock further off than this is set to TTLock's time and reported. 30 s at least:
+    reading a clock through a gateway takes seconds, so a smaller tolerance would set clocks
+    that are right (one gateway call each, every check)."""
     monthly_budget: int = Field(default=20_000, gt=0, strict=True)
     """TTLock calls this bridge may spend per billing month (see docs/operations.md)."""
 
@@ -187,7 +211,7 @@ class ConsoleSettings(_Section):
     enabled: bool = True
     unlock: bool = False
     """Show an unlock button (behind a confirmation) on the locks page for desk and admin."""
-    session_lifetime: Annotated[Duration, Field(gt=timedelta(0))] = timedelta(hours=12)
+    session_lifetime: Period = timedelta(hours=12)
     """How long a sign-in lasts; then the operator signs in again."""
 
 

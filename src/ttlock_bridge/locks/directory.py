@@ -173,6 +173,12 @@ class LockDirectory:
         summary = (await self.summaries()).get(lock_id)
         return summary.lock_mac.upper() if summary and summary.lock_mac else None
 
+    def cached_gateway_ids(self, lock_id: int) -> frozenset[int] | None:
+        """The gatewayIds that reach the lock as last read, without calling the cloud; None
+        when they were never read (or forgotten since)."""
+        links = self._gateway_links.get(lock_id)
+        return None if links is None else frozenset(link.gateway_id for link in links.value)
+
     def forget_gateway_links(self, lock_id: int) -> None:
         """Read the lock's gateways again when next needed (it may have been re-paired)."""
         self._gateway_links.pop(lock_id, None)
@@ -203,7 +209,7 @@ class LockDirectory:
                 return None
             if detail.passage_mode is False or not detail.supports(PASSAGE_MODE_FEATURE_BIT):
                 return detail.auto_lock_time
-            passage = await self._passage_mode(lock_id)
+            passage = (await self.passage_mode(lock_id)).value
         except TTLockError as error:
             log.warning(
                 "event=auto_lock_not_inferred lock_id=%d reason=cloud_unavailable errcode=%s",
@@ -229,15 +235,19 @@ class LockDirectory:
         except Exception as error:  # the cache keeps serving; the next refresh tries again
             log.warning("event=lock_refresh_failed error=%s", type(error).__name__)
 
-    async def _passage_mode(self, lock_id: int) -> PassageModeConfig:
+    async def passage_mode(
+        self, lock_id: int, *, fresh: bool = False
+    ) -> Fetched[PassageModeConfig]:
+        """The lock's passage-mode configuration (reference §5.4), read when none is cached,
+        when the cached one is older than `PASSAGE_MODE_MAX_AGE_S`, or when `fresh`."""
         fetched = await self._read(
             lambda: self._passage.get(lock_id),
-            False,
+            fresh,
             lambda: self._cloud.passage_mode(lock_id),
             max_age_ms=PASSAGE_MODE_MAX_AGE_S * 1000,
         )
         self._passage[lock_id] = fetched
-        return fetched.value
+        return fetched
 
     async def _tell_battery(self, lock: LockSummary, read_at_ms: int) -> None:
         """Date the reading: its own `electricQuantityUpdateDate` (the lock list has it); a

@@ -87,15 +87,42 @@ class GatewayHealth:
         return self._doors.get(lock_id)
 
     def observe(self, call: CallOutcome) -> None:
-        """A cloud call ended (called by the client, synchronously): learn from it."""
+        """A cloud call ended (called by the client, synchronously): learn from it, for the
+        lock it was about and for every door behind the same gateways (one gateway usually
+        serves a whole floor: when it is down for one lock, it is down for all of them)."""
         if call.lock_id is None or self._directory.door_of(call.lock_id) is None:
             return
-        if call.errcode in (GATEWAY_OFFLINE, NO_GATEWAY):
+        if call.errcode == GATEWAY_OFFLINE:
+            # TTLock tries every gateway of the lock: all of them are offline
+            down = self._directory.cached_gateway_ids(call.lock_id) or frozenset()
+            self._learn(call.lock_id, GatewayState.OFFLINE, "command")
+            for lock_id in self._doors_behind_only(down):
+                self._learn(lock_id, GatewayState.OFFLINE, "command")
+        elif call.errcode == NO_GATEWAY:
             self._directory.forget_gateway_links(call.lock_id)  # re-paired? read them again
-            state = GatewayState.OFFLINE if call.errcode == GATEWAY_OFFLINE else GatewayState.NONE
-            self._learn(call.lock_id, state, "command")
+            self._learn(call.lock_id, GatewayState.NONE, "command")
         elif call.answered and call.errcode is None and call.endpoint in THROUGH_GATEWAY:
             self._learn(call.lock_id, GatewayState.ONLINE, "command")
+            through = self._directory.cached_gateway_ids(call.lock_id)
+            if through is not None and len(through) == 1:  # then we know which one answered
+                for lock_id in self._doors_behind_any(through):
+                    self._learn(lock_id, GatewayState.ONLINE, "command")
+
+    def _doors_behind_only(self, gateway_ids: frozenset[int]) -> list[int]:
+        """Doors every gateway of which (as last read) is among `gateway_ids`."""
+        return [
+            door.lock_id
+            for door in self._directory.doors()
+            if (links := self._directory.cached_gateway_ids(door.lock_id)) and links <= gateway_ids
+        ]
+
+    def _doors_behind_any(self, gateway_ids: frozenset[int]) -> list[int]:
+        """Doors that at least one of `gateway_ids` reaches (as last read)."""
+        return [
+            door.lock_id
+            for door in self._directory.doors()
+            if (links := self._directory.cached_gateway_ids(door.lock_id)) and links & gateway_ids
+        ]
 
     async def poll(self) -> None:
         """Read the gateway list now (1 call; the door-to-gateway links come from the door

@@ -1,26 +1,35 @@
-"""Cloud API usage kept across restarts, and the monthly budget: the client counts calls in
-memory, this copies the new counts into the store's `cloud_calls` table and tells whether
-optional reads may still spend calls this billing month (quota is money, DESIGN invariant 6)."""
+"""Cloud API usage kept across restarts, and the monthly budget: every request sent to TTLock is
+counted here as it ends (the client's call observer), copied into the store's `cloud_calls`
+table by `flush`, and weighed against the budget to tell whether optional reads may still spend
+calls this billing month (quota is money, DESIGN invariant 6).
+
+The service and every CLI command that talks to TTLock count through this one ledger, so the
+budget sees every call made with the account's credentials from this installation."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
-from ttlock_bridge.cloud import CallOutcome, TTLockClient
+from ttlock_bridge.clock import Clock, wall_clock_ms
+from ttlock_bridge.cloud import CallOutcome
 from ttlock_bridge.cloud.quota import QUOTA_ERRCODES, Budget, BudgetState, billing_month
 from ttlock_bridge.store import Store
 from ttlock_bridge.store.cloud_calls import call_periods, cloud_call_counts, record_cloud_calls
 
 log = logging.getLogger("ttlock_bridge.operations")
 
+MINUTE_MS = 60_000
+"""Calls wait for their flush in minute buckets: UTC days and Beijing billing months both turn
+on a whole minute, so a bucket never straddles two periods and no call lands in the wrong one."""
+
 
 @dataclass(frozen=True, slots=True)
 class Usage:
     """Calls per endpoint today (UTC) and this billing month (Beijing time), including earlier
-    runs of the service."""
+    runs of the service and CLI commands."""
 
     day: str
     month: str
@@ -29,18 +38,17 @@ class Usage:
 
 
 class CloudUsage:
-    """Moves the client's call counts into the store; `flush` is cheap and safe to repeat.
+    """Counts calls as they end; `flush` stores them and is cheap and safe to repeat.
 
-    Counts made after the last flush of a UTC day are lost if the process stops before the
-    next one, so the service flushes every minute and at shutdown.
+    Calls not flushed yet are lost only if the process dies without its shutdown flush; the
+    service flushes every minute and at shutdown, a CLI command when it ends.
     """
 
-    def __init__(self, store: Store, cloud: TTLockClient, monthly_budget: int) -> None:
+    def __init__(self, store: Store, monthly_budget: int, *, clock: Clock = wall_clock_ms) -> None:
         self._store = store
-        self._cloud = cloud
         self._monthly_budget = monthly_budget
-        self._day = ""
-        self._flushed: dict[str, int] = {}
+        self._clock = clock
+        self._unflushed: Counter[tuple[int, str]] = Counter()  # (minute start ms, endpoint)
         self._month: tuple[str, int] | None = None  # (billing month, calls stored for it)
         self._announced: tuple[str, BudgetState] | None = None
         self._refused_month = ""  # the billing month in which TTLock answered 30006/30007
@@ -50,17 +58,25 @@ class CloudUsage:
         """This billing month's calls (stored plus not yet flushed) against the budget.
 
         Until the first flush has read the store, only this process's calls are known."""
-        now_ms = int(time.time() * 1000)
+        now_ms = self._clock()
         month = billing_month(now_ms)
         stored = self._month[1] if self._month and self._month[0] == month else 0
-        unflushed = sum(self._cloud.quota().today.values()) - sum(self._flushed.values())
-        budget = Budget.at(now_ms, stored + max(0, unflushed), self._monthly_budget)
+        unflushed = sum(
+            calls
+            for (minute_ms, _), calls in self._unflushed.items()
+            if billing_month(minute_ms) == month
+        )
+        budget = Budget.at(now_ms, stored + unflushed, self._monthly_budget)
         return replace(budget, refused=self._refused_month == month)
 
     def observe(self, call: CallOutcome) -> None:
-        """TTLock's own limit answer means the month's calls are spent, whatever we counted."""
+        """Count a request that ended (answered or not: TTLock counts what it received, and a
+        lost answer may have been received). TTLock's own limit answer means the month's calls
+        are spent, whatever we counted."""
+        now_ms = self._clock()
+        self._unflushed[(now_ms - now_ms % MINUTE_MS, call.endpoint)] += 1
         if call.errcode in QUOTA_ERRCODES:
-            self._refused_month = billing_month(int(time.time() * 1000))
+            self._refused_month = billing_month(now_ms)
 
     def optional_reads_allowed(self) -> bool:
         """False once the month's budget is spent: refreshes and polls wait for the 1st, while
@@ -68,18 +84,15 @@ class CloudUsage:
         return self.budget().state is not BudgetState.EXHAUSTED
 
     async def flush(self) -> None:
+        """Store the calls counted since the last flush, each in its own day and month."""
         async with self._lock:
-            snapshot = self._cloud.quota()
-            if snapshot.day != self._day:
-                self._day, self._flushed = snapshot.day, {}
-            new_calls = {
-                endpoint: count - self._flushed.get(endpoint, 0)
-                for endpoint, count in snapshot.today.items()
-                if count > self._flushed.get(endpoint, 0)
-            }
-            if new_calls or self._month is None:
-                self._month = await asyncio.to_thread(self._record, new_calls)
-                self._flushed = dict(snapshot.today)
+            taken, self._unflushed = self._unflushed, Counter()
+            if taken or self._month is None:
+                try:
+                    self._month = await asyncio.to_thread(self._record, taken)
+                except BaseException:
+                    self._unflushed.update(taken)  # kept for the next flush
+                    raise
             self._announce_budget()
 
     async def usage(self) -> Usage:
@@ -101,17 +114,16 @@ class CloudUsage:
             budget.projected,
         )
 
-    def _record(self, new_calls: dict[str, int]) -> tuple[str, int]:
-        """Store the new counts; the billing month's stored total afterwards."""
-        now_ms = int(time.time() * 1000)
-        _, month = call_periods(now_ms)
+    def _record(self, calls: Counter[tuple[int, str]]) -> tuple[str, int]:
+        """Store the counts; the current billing month's stored total afterwards."""
+        _, month = call_periods(self._clock())
         with self._store.transaction() as session:
-            for endpoint, calls in new_calls.items():
-                record_cloud_calls(session, endpoint, now_ms, calls)
+            for (minute_ms, endpoint), count in sorted(calls.items()):
+                record_cloud_calls(session, endpoint, minute_ms, count)
             return month, sum(cloud_call_counts(session, month).values())
 
     def _read(self) -> Usage:
-        day, month = call_periods(int(time.time() * 1000))
+        day, month = call_periods(self._clock())
         with self._store.transaction() as session:
             return Usage(
                 day, month, cloud_call_counts(session, day), cloud_call_counts(session, month)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.cloud import Credentials
-from ttlock_bridge.config import Config
+from ttlock_bridge.config import DATABASE_FILE_NAME, Config
 from ttlock_bridge.operations.accounts import Accounts
 from ttlock_bridge.simulator import Scenario, default_scenario
 from ttlock_bridge.simulator.scenario import (
@@ -161,17 +161,34 @@ def try_it(base_url: str, token: str, today: date) -> list[str]:
     ]
 
 
+class NotADemoFolder(RuntimeError):
+    """The data directory holds a database the demo did not make."""
+
+
+def start_afresh(data_dir: Path) -> None:
+    """Drop the previous demo's database: the simulated locks start empty every time, so a
+    kept ledger would show last run's codes as active on locks that no longer hold them.
+    Raises `NotADemoFolder` rather than touch a database without the demo's configuration
+    beside it."""
+    database = data_dir / DATABASE_FILE_NAME
+    if not database.exists():
+        return
+    if not (data_dir / CONFIG_FILE_NAME).exists():
+        raise NotADemoFolder(
+            f"{database} is not the demo's (no {CONFIG_FILE_NAME} beside it): the demo starts "
+            "with an empty database every time; give it a folder of its own with --data-dir"
+        )
+    for leftover in (database, *data_dir.glob(f"{DATABASE_FILE_NAME}-*")):  # -wal, -shm
+        leftover.unlink()
+
+
 def demo_operator(config: Config) -> str:
-    """Give the demo's console account (`DEMO_OPERATOR`, admin) a new random password and
-    return it, creating the account on the first run."""
+    """Create the demo's console account (`DEMO_OPERATOR`, admin) with a new random password
+    and return the password."""
     password = secrets.token_urlsafe(12)
     store = open_store(config.store_url)
     try:
-        accounts = Accounts(store, wall_clock_ms)
-        if any(account.name == DEMO_OPERATOR for account in accounts.all()):
-            accounts.set_password(DEMO_OPERATOR, password)
-        else:
-            accounts.add(DEMO_OPERATOR, password, OperatorRole.ADMIN)
+        Accounts(store, wall_clock_ms).add(DEMO_OPERATOR, password, OperatorRole.ADMIN)
     finally:
         store.close()
     return password

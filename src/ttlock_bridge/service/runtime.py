@@ -102,7 +102,7 @@ class Runtime:
             ),
             observe_calls=observe_call,
         )
-        usage = CloudUsage(store, cloud, config.cloud.monthly_budget)
+        usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
         access = Access(config, store, cloud, clock=clock)
         console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
@@ -112,6 +112,7 @@ class Runtime:
             access.subscribe(console)
         for channel in all_channels:
             locks.subscribe(channel)
+        locks.subscribe(access.gateway_return)
         readiness = Readiness(
             store=store,
             cloud=cloud,

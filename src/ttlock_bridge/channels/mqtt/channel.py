@@ -23,6 +23,7 @@ import aiomqtt
 
 from ttlock_bridge.access import Access, GrantNews, RoomOccupancy
 from ttlock_bridge.access.passcode_tag import parse_tag
+from ttlock_bridge.access.rooms import rooms_opened_by
 from ttlock_bridge.channels.mqtt.commands import Command, payload_text, read_command
 from ttlock_bridge.channels.mqtt.discovery import Discovery, DiscoveryBuilder, LockFacts
 from ttlock_bridge.channels.mqtt.link import BrokerLink, Outgoing
@@ -73,10 +74,7 @@ class MqttChannel:
         self._topics = Topics(settings.base_topic, settings.discovery_prefix)
         self._builder = DiscoveryBuilder(self._topics, config.property.name)
         self._doors = {name: door.lock_id for name, door in config.doors.items()}
-        self._rooms_of_door = {
-            door: [room for room, spec in config.rooms.items() if door in spec.all_doors]
-            for door in config.doors
-        }
+        self._rooms_of_door = {door: rooms_opened_by(config, door) for door in config.doors}
         self._retained: dict[str, str] = {}
         self._facts: dict[str, LockFacts] = {}
         self._discovery_topics: set[str] = set()

@@ -119,9 +119,14 @@ async def lock_door(lock: LockReference, bridge: BridgeDep) -> CommandOut:
 
 
 @router.get("/{lock}/passage-mode", summary="The passage-mode configuration")
-async def passage_mode(lock: LockReference, bridge: BridgeDep) -> PassageModeOut:
-    door = bridge.locks.directory.resolve(lock)
-    return _passage_out(await bridge.cloud.passage_mode(door.lock_id))
+async def passage_mode(
+    lock: LockReference, bridge: BridgeDep, refresh: Refresh = False
+) -> PassageModeOut:
+    """From the cache (an hour at most, and read again after the bridge changed it), `as_of`
+    saying when it was read from TTLock."""
+    directory = bridge.locks.directory
+    fetched = await directory.passage_mode(directory.resolve(lock).lock_id, fresh=refresh)
+    return _passage_out(fetched.value, local_iso(fetched.at_ms, bridge.config.property.zone))
 
 
 @router.put("/{lock}/passage-mode", summary="Configure passage mode through the gateway")
@@ -247,8 +252,9 @@ def _state_out(bridge: Bridge, door: DoorRef) -> LockStateOut:
     return LockStateOut.of(bridge.locks.keeper.state(door.lock_id), bridge.config.property.zone)
 
 
-def _passage_out(config: PassageModeConfig) -> PassageModeOut:
+def _passage_out(config: PassageModeConfig, as_of: str | None) -> PassageModeOut:
     return PassageModeOut(
+        as_of=as_of,
         enabled=config.passage_mode,
         all_day=config.is_all_day,
         start=_clock(config.start_date),

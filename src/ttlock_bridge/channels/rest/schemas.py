@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
+from ttlock_bridge.access.text import MAX_NAME_CHARS
 from ttlock_bridge.cloud import mask_code
 from ttlock_bridge.locks.state import LockState
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)]
 """A short text (names); the access core refuses control and bidi characters in it."""
 TimeText = Annotated[
     str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
@@ -150,6 +151,9 @@ class CommandOut(BaseModel):
 
 
 class PassageModeOut(BaseModel):
+    """Times are lock-local; `as_of` (property time) is when TTLock was last asked."""
+
+    as_of: str | None
     enabled: bool | None
     all_day: bool | None
     start: str | None

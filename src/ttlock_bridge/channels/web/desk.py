@@ -10,6 +10,7 @@ from typing import Annotated, ParamSpec, TypeVar
 from fastapi import Depends, Request
 
 from ttlock_bridge.access import Access
+from ttlock_bridge.access.rooms import rooms_opened_by
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks import Locks
@@ -61,7 +62,7 @@ class Desk:
 
     def rooms_of_door(self, door: str) -> list[str]:
         """The rooms whose guests open `door` (its own rooms and those sharing it)."""
-        return [name for name, room in self.config.rooms.items() if door in room.all_doors]
+        return rooms_opened_by(self.config, door)
 
     def door_names(self) -> dict[int, str]:
         """lockId -> the configured door name."""
