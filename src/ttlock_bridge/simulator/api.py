@@ -35,9 +35,9 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # 10 gateway unlock, 12 cyclic passcodes, 14 remote-unlock switch, 15 voice, 18, 22 passage mode.
 FEATURE_VALUE = format(sum(1 << bit for bit in (0, 4, 5, 6, 7, 8, 10, 12, 14, 15, 18, 22)), "X")
 REMOTE = 2
+"""addType / changeType / deleteType / type value meaning "through the gateway"."""
 UNKNOWN_FLAG = 0
 """A lock/detail setting flag the lock never reported: 0 unknown, 1 on, 2 off (§5.2)."""
-"""addType / changeType / deleteType / type value meaning "through the gateway"."""
 
 T = TypeVar("T")
 Body = dict[str, object]
