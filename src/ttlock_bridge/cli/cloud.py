@@ -288,12 +288,15 @@ async def _gateway_status(
 
 
 async def _last_known_state(client: TTLockClient, lock: LockSummary) -> str:
-    """From the newest records (one page; no gateway call, so the lock is not woken up)."""
+    """From the newest records (one page; no gateway call, so the lock is not woken up): the
+    newest successful one that moved the bolt. Needs only recordType, success and lockDate,
+    which every lockRecord/list item carries (older locks send no recordId nor
+    recordTypeFromLock, and a null username, reference §13.1)."""
     from ttlock_bridge.cloud import bolt_state_after
 
     seen = 0
     async for record in client.records(lock.lock_id, page_size=RECENT_RECORDS):
-        state = bolt_state_after(record.record_type)
+        state = bolt_state_after(record.record_type) if record.success is not False else None
         if state is not None and record.lock_date is not None:
             when = datetime.fromtimestamp(record.lock_date / 1000, UTC)
             return f"{state} ({when:%Y-%m-%d %H:%M} UTC)"

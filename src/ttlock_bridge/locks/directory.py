@@ -31,6 +31,7 @@ from ttlock_bridge.cloud import (
     TTLockError,
 )
 from ttlock_bridge.config import Config
+from ttlock_bridge.locks.state import AutoLock, AutoLockTime
 from ttlock_bridge.store.grants import DoorRef
 
 log = logging.getLogger("ttlock_bridge.locks")
@@ -200,17 +201,24 @@ class LockDirectory:
         self._details.pop(lock_id, None)
         self._passage.pop(lock_id, None)
 
-    async def relock_seconds(self, lock_id: int, unlocked_at_ms: int) -> int | None:
-        """After an unlock at `unlocked_at_ms` (epoch ms), the seconds until the lock relocks by
-        itself: its autoLockTime (reference §5.2). None when no relock may be inferred: auto-lock
-        off, passage mode on at that moment (the lock stays open, §5.4), or either unknown
-        because the cloud cannot tell right now (the reason is logged). The passage-mode
-        configuration is asked only of a lock that has the feature (§15) and does not report
-        it off in its detail.
+    async def relock_seconds(self, lock_id: int, unlocked_at_ms: int) -> AutoLockTime:
+        """After an unlock at `unlocked_at_ms` (epoch ms), how the lock relocks by itself (see
+        `AutoLockTime`): its autoLockTime in seconds (reference §5.2); None when it does not:
+        auto-lock off (0 or -1), or passage mode on at that moment (the lock stays open, §5.4);
+        `AutoLock.UNKNOWN` when nobody can tell: the detail has no autoLockTime (older locks),
+        passage mode is on but its periods cannot tell, or the cloud cannot answer right now.
+        Each unknown or held-open case is logged with its reason. The passage-mode configuration
+        is asked only of a lock that has the feature (§15) and does not report it off in its
+        detail.
         """
         try:
             detail = (await self.detail(lock_id)).value
-            if detail.auto_lock_time is None or detail.auto_lock_time <= 0:
+            if detail.auto_lock_time is None:
+                log.info(
+                    "event=auto_lock_not_inferred lock_id=%d reason=auto_lock_time_unknown", lock_id
+                )
+                return AutoLock.UNKNOWN
+            if detail.auto_lock_time <= 0:
                 return None
             if detail.passage_mode is False or not detail.supports(PASSAGE_MODE_FEATURE_BIT):
                 return detail.auto_lock_time
@@ -221,13 +229,13 @@ class LockDirectory:
                 lock_id,
                 error.errcode,
             )
-            return None
+            return AutoLock.UNKNOWN
         open_now = passage_mode_active(passage, unlocked_at_ms, detail.timezone_raw_offset)
         if open_now is False:
             return detail.auto_lock_time
         reason = "passage_mode_on" if open_now else "passage_mode_unknown"
         log.info("event=auto_lock_not_inferred lock_id=%d reason=%s", lock_id, reason)
-        return None
+        return None if open_now else AutoLock.UNKNOWN
 
     async def refresh(self) -> None:
         """Read the lock list and every door's detail once (at start, then every

@@ -23,7 +23,7 @@ from ttlock_bridge.locks.gateways import GatewayHealth
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.locks.news import LockNews, LockNewsSubscriber
-from ttlock_bridge.locks.state import LockStates
+from ttlock_bridge.locks.state import AutoLock, LockStates
 from ttlock_bridge.store import Event, Store
 from ttlock_bridge.store.events import recent_events
 
@@ -90,7 +90,9 @@ class Locks:
         the cloud facts fresh in the background (the first read does not delay the start).
 
         A stored event's dates count no later than now (invariant 8), so a row with a date
-        from the future, stored before the bridge bounded them, cannot outrank later news.
+        from the future, stored before the bridge bounded them, cannot outrank later news. The
+        lock details are not read yet, so an unlock's auto-lock time counts as unknown: it reads
+        `unlocked` for at most `UNKNOWN_AUTO_LOCK_WINDOW_S` after it happened, then `unknown`.
         """
         now_ms = self._clock()
         for door in self.directory.doors():
@@ -108,6 +110,7 @@ class Locks:
                         at_ms=times.heard_at_ms,
                         happened_at_ms=times.happened_at_ms,
                         bolt=bolt,
+                        auto_lock_seconds=AutoLock.UNKNOWN,
                     )
                     break
         self._tasks = [

@@ -2,7 +2,8 @@
 
 Every path that learns something about a lock (callback, remote command) goes through here, so
 the state the API shows and the news the channels publish never disagree. When an unlock arms
-the auto-lock inference, a timer publishes the inferred "locked" at the moment it becomes true.
+the auto-lock inference, a timer publishes the inferred "locked" (or "unknown", for a lock whose
+auto-lock time is unknown) at the moment it becomes true.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import BoltState
 from ttlock_bridge.locks.news import LockNews
-from ttlock_bridge.locks.state import LockState, LockStates
+from ttlock_bridge.locks.state import AutoLockTime, LockState, LockStates
 
 log = logging.getLogger("ttlock_bridge.locks")
 
@@ -49,7 +50,7 @@ class StateKeeper:
         happened_at_ms: int | None = None,
         bolt: BoltState | None = None,
         battery: int | None = None,
-        auto_lock_seconds: int | None = None,
+        auto_lock_seconds: AutoLockTime = None,
         clock_offset_ms: int | None = None,
         event_text: str | None = None,
         event_method: str | None = None,
@@ -59,7 +60,8 @@ class StateKeeper:
         `event_who`: see `LockNews`).
 
         `at_ms` is when the news was heard (it orders news), `happened_at_ms` when the bolt
-        moved (default `at_ms`); see `LockStates.record_bolt`. Epoch ms.
+        moved (default `at_ms`), `auto_lock_seconds` how the lock relocks after an unlock; see
+        `LockStates.record_bolt`. Epoch ms.
         """
         if battery is not None:
             self._states.record_battery(lock_id, battery, source=source, at_ms=at_ms)
@@ -111,14 +113,22 @@ class StateKeeper:
         previous = self._timers.pop(lock_id, None)
         if previous is not None:
             previous.cancel()
-        relocks_at_ms = self.state(lock_id).relocks_at_ms
-        if relocks_at_ms is not None:
-            delay_s = max(0.0, (relocks_at_ms - self._now_ms()) / 1000)
+        inference_at_ms = self.state(lock_id).inference_at_ms
+        if inference_at_ms is not None:
+            delay_s = max(0.0, (inference_at_ms - self._now_ms()) / 1000)
             self._timers[lock_id] = asyncio.create_task(self._announce_relock(lock_id, delay_s))
 
     async def _announce_relock(self, lock_id: int, delay_s: float) -> None:
         await asyncio.sleep(delay_s)
         self._timers.pop(lock_id, None)
-        if self.state(lock_id).bolt_inferred:
+        state = self.state(lock_id)
+        if not state.bolt_inferred:
+            return
+        if state.bolt is BoltState.LOCKED:
             log.info("event=auto_lock_inferred lock_id=%d", lock_id)
             await self._announce(lock_id, "auto lock (inferred)", "AUTO LOCK")
+        else:  # the unlock's window passed without news, and the auto-lock time is unknown
+            log.info(
+                "event=bolt_unknown_inferred lock_id=%d reason=auto_lock_time_unknown", lock_id
+            )
+            await self._announce(lock_id, "state unknown")

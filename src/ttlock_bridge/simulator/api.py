@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from ttlock_bridge.simulator.callbacks import CallbackSender, record_fields
+from ttlock_bridge.simulator.callbacks import CallbackSender, listed_record
 from ttlock_bridge.simulator.errors import (
     SUCCESS_DESCRIPTION,
     SUCCESS_ERRMSG,
@@ -36,6 +36,8 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 FEATURE_VALUE = format(sum(1 << bit for bit in (0, 4, 5, 6, 7, 8, 10, 12, 14, 15, 18, 22)), "X")
 REMOTE = 2
 """addType / changeType / deleteType / type value meaning "through the gateway"."""
+UNKNOWN_FLAG = 0
+"""A lock/detail setting flag the lock never reported: 0 unknown, 1 on, 2 off (§5.2)."""
 
 T = TypeVar("T")
 Body = dict[str, object]
@@ -219,8 +221,10 @@ def lock_summary(world: World, lock: Lock) -> Body:
 
 
 def lock_detail_body(lock: Lock) -> Body:
-    """lock/detail with every field of reference §5.2, typed as §19 item 13 says."""
-    return {
+    """lock/detail with every field of reference §5.2, typed as §19 item 13 says; for an
+    "older" lock without `autoLockTime` and with 0 (unknown) for the sound, privacy, tamper and
+    reset-button flags, as captures of older locks show (`scenario.LockConfig.payloads`)."""
+    body: Body = {
         "lockId": lock.id,
         "lockName": lock.name,
         "lockAlias": lock.alias,
@@ -248,6 +252,11 @@ def lock_detail_body(lock: Lock) -> Body:
         "deletePwd": "",
         "specialValue": 0,
     }
+    if lock.older:
+        del body["autoLockTime"]
+        body.update(lockSound=UNKNOWN_FLAG, privacyLock=UNKNOWN_FLAG)
+        body.update(tamperAlert=UNKNOWN_FLAG, resetButton=UNKNOWN_FLAG)
+    return body
 
 
 def no_key_pwd(lock: Lock) -> str:
@@ -328,13 +337,20 @@ async def update_date(sim: Simulation, params: Params, user: User) -> Body:
 
 
 def lock_clock_ms(sim: Simulation, lock: Lock) -> int:
-    return sim.world.clock.now_ms() + lock.clock_drift_ms
+    return lock.clock_ms(sim.world.clock.now_ms())
 
 
 @signed_in_route("/v3/lock/getPassageModeConfig")
 async def get_passage_mode_config(sim: Simulation, params: Params, user: User) -> Body:
-    passage = sim.world.lock_of(user, params.integer("lockId")).passage
+    """The legacy flat configuration (reference §5.4): startDate/endDate (minutes of the day)
+    only when not all day. An "older" lock whose passage mode was never configured answers
+    startDate/endDate null and no isAllDay/weekDays, as captures show."""
+    lock = sim.world.lock_of(user, params.integer("lockId"))
+    passage = lock.passage
     body: Body = {"passageMode": passage.passage_mode}
+    if lock.older and not passage.configured:
+        body.update(startDate=None, endDate=None, autoUnlock=passage.auto_unlock)
+        return body
     if passage.is_all_day != 1:
         body.update(startDate=passage.start_minute, endDate=passage.end_minute)
     body.update(
@@ -364,6 +380,7 @@ async def config_passage_mode(sim: Simulation, params: Params, user: User) -> Bo
         )
         passage.start_minute, passage.end_minute = start_minute, end_minute
         passage.week_days = week_days
+        passage.configured = True
 
     if params.integer("type", 1) == REMOTE:
         await sim.through_gateway(lock, apply)
@@ -524,7 +541,7 @@ async def list_records(sim: Simulation, params: Params, user: User) -> Body:
     records = sim.world.records_of(
         lock, params.optional_int("startDate"), params.optional_int("endDate")
     )
-    items = [record_fields(record) for record in records]
+    items = [listed_record(lock, record) for record in records]
     return page_of(items, params.integer("pageNo", 1), params.integer("pageSize", 20), 200)
 
 

@@ -15,10 +15,12 @@ from ttlock_bridge.simulator.state import Lock, Record, World
 logger = logging.getLogger(__name__)
 
 DELIVERY_TIMEOUT_S = 5.0
+PASSCODE_RECORD_TYPE = 4
+"""Cloud recordType of a passcode unlock (reference §13.3)."""
 
 
 def record_fields(record: Record) -> dict[str, object]:
-    """The record object of lockRecord/list (reference §13.1)."""
+    """Every field of a record (reference §13.1), as the control API shows it."""
     return {
         "recordId": record.record_id,
         "lockId": record.lock_id,
@@ -32,12 +34,30 @@ def record_fields(record: Record) -> dict[str, object]:
     }
 
 
+def listed_record(lock: Lock, record: Record) -> dict[str, object]:
+    """A lockRecord/list item (reference §13.1). For an "older" lock, as the 2020 fixtures
+    show: no `recordId` nor `recordTypeFromLock`, and `username` null except on passcode
+    records (recordType 4, whose username is the passcode's name)."""
+    fields = record_fields(record)
+    if lock.older:
+        del fields["recordId"], fields["recordTypeFromLock"]
+        if record.record_type != PASSCODE_RECORD_TYPE:
+            fields["username"] = None
+    return fields
+
+
+def callback_record(lock: Lock, record: Record) -> dict[str, object]:
+    """A record of the callback (reference §16): the record plus `lockMac` and
+    `electricQuantity`; no `recordId` for an "older" lock."""
+    fields = {**record_fields(record), "lockMac": lock.mac, "electricQuantity": lock.battery}
+    if lock.older:
+        del fields["recordId"]
+    return fields
+
+
 def callback_form(lock: Lock, records: list[Record]) -> dict[str, str]:
     """The form TTLock posts: notifyType, lockId, lockMac, admin, records (JSON array text)."""
-    items = [
-        {**record_fields(record), "lockMac": lock.mac, "electricQuantity": lock.battery}
-        for record in records
-    ]
+    items = [callback_record(lock, record) for record in records]
     return {
         "notifyType": "1",
         "lockId": str(lock.id),
@@ -54,13 +74,26 @@ class CallbackSender:
         self._world = world
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last: tuple[str, dict[str, str]] | None = None
 
     def notify(self, lock: Lock, record: Record) -> None:
         """Schedule the callback for `record` if the lock's admin app has a callback URL."""
         url = self._world.callback_url_for(lock)
         if url is None:
             return
-        task = asyncio.create_task(self._deliver(url, callback_form(lock, [record])))
+        self._last = (url, callback_form(lock, [record]))
+        self._send(*self._last)
+
+    def redeliver_last(self) -> bool:
+        """Post the last callback again, byte for byte (TTLock is reported to deliver a record
+        twice, reference §16); False when none was sent yet."""
+        if self._last is None:
+            return False
+        self._send(*self._last)
+        return True
+
+    def _send(self, url: str, form: dict[str, str]) -> None:
+        task = asyncio.create_task(self._deliver(url, form))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -106,6 +106,8 @@ def lock_state(world: World, lock: Lock) -> dict[str, object]:
         "battery": lock.battery,
         "clockDriftMs": lock.clock_drift_ms,
         "timezoneRawOffset": lock.timezone_offset_ms,
+        "payloads": lock.payloads,
+        "batteryAt": lock.battery_at_ms,
         "openState": lock.open_state(now_ms),
         "passcodes": [passcode_state(passcode) for passcode in passcodes],
     }
@@ -223,7 +225,17 @@ def control_routes(sim: Simulation) -> list[Route]:
         post("/_sim/settings", set_settings, SettingsChange),
         post("/_sim/faults", add_fault, FaultRequest),
         post("/_sim/faults/clear", clear_faults, Nothing),
+        _redeliver_route(sim),
     ]
+
+
+def _redeliver_route(sim: Simulation) -> Route:
+    """`POST /_sim/callbacks/redeliver`: the last callback posted again, unchanged."""
+
+    def redeliver(_request: Request, _body: Nothing) -> dict[str, object]:
+        return {"redelivered": sim.callbacks.redeliver_last()}
+
+    return Route("/_sim/callbacks/redeliver", _json_endpoint(redeliver, Nothing), methods=["POST"])
 
 
 def _json_endpoint(

@@ -8,7 +8,7 @@ import json
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -35,6 +35,11 @@ class Settings(_Strict):
     token_expires_in: int = Field(default=7_776_000, gt=0)
     busy_window_ms: int = Field(default=0, ge=0)
     """Real time a lock stays busy (-3003) after a remote command finished."""
+    reuse_tokens: bool = False
+    """A password grant for a user and app that still hold a valid access token answers that
+    same token (access and refresh) with the seconds it has left as `expires_in`, instead of
+    minting a new one: real captures show fresh logins with `expires_in` below 7776000
+    (reference §3.1, §19 item 6). False: every password grant mints a new token."""
 
 
 class AppConfig(_Strict):
@@ -59,6 +64,15 @@ class GatewayConfig(_Strict):
     """Username of the gateway's owner; None = the first user."""
 
 
+Payloads = Literal["current", "older"]
+"""The shape of what the cloud sends about a lock (`LockConfig.payloads`)."""
+
+OLDER_BATTERY_READ_DAYS = 6.0
+"""How many days before the start an "older" lock's battery was last read, by default."""
+CURRENT_BATTERY_READ_DAYS = 1.0
+"""How many days before the start a "current" lock's battery was last read, by default."""
+
+
 class LockConfig(_Strict):
     id: int
     alias: str
@@ -69,8 +83,44 @@ class LockConfig(_Strict):
     battery: int = Field(default=100, ge=0, le=100)
     timezone_offset_ms: int = 0
     auto_lock_seconds: int = 5
+    """The lock relocks by itself this long after an unlock (0 or less: auto-lock off)."""
     admin: str | None = None
     """Username of the lock's top administrator; None = the first user."""
+    payloads: Payloads = "current"
+    """How the cloud's answers about this lock are shaped.
+
+    "current": every field reference §5.2, §5.4, §13.1 and §16 list, as the simulator always
+    sent. "older": as real captures of older locks in public projects show them —
+
+    - lock/detail has no `autoLockTime` (the lock still relocks after `auto_lock_seconds`; the
+      cloud just does not say so) and 0 (unknown) for `lockSound`, `privacyLock`,
+      `tamperAlert` and `resetButton` (§5.2: 0 unknown, 1 on, 2 off);
+    - getPassageModeConfig, while passage mode was never configured on the lock, answers
+      `startDate` and `endDate` null and no `isAllDay` nor `weekDays` (§5.4);
+    - callback records carry no `recordId` (§16; `lockDate` is whole seconds of the lock's
+      clock and `serverDate` the cloud's milliseconds, as for every lock);
+    - lockRecord/list items carry no `recordId` nor `recordTypeFromLock`, and `username` is
+      null except on passcode records (§13.1, the 2020 fixtures);
+    - the battery level in lock/list is `OLDER_BATTERY_READ_DAYS` old at start
+      (`electricQuantityUpdateDate`, §5.1), unless `battery_read_days_ago` says otherwise.
+    """
+    battery_read_days_ago: float | None = Field(default=None, ge=0)
+    """Days before the start that the battery level was last read (lock/list's
+    `electricQuantityUpdateDate`, §5.1); None = `CURRENT_BATTERY_READ_DAYS` for a "current"
+    lock, `OLDER_BATTERY_READ_DAYS` for an "older" one."""
+    clock_drift_ms: int = Field(default=0, ge=-(10**11), le=10**11)
+    """How far the lock's own clock is ahead of the cloud's at start (negative: behind), in
+    ms: lock/queryDate answers it and every record's `lockDate` follows it (§6, §16, §17);
+    the control API changes it, lock/updateDate clears it."""
+
+    @property
+    def battery_read_ms_ago(self) -> int:
+        """How long before the start the battery was last read, in ms (see above)."""
+        days = self.battery_read_days_ago
+        if days is None:
+            older = self.payloads == "older"
+            days = OLDER_BATTERY_READ_DAYS if older else CURRENT_BATTERY_READ_DAYS
+        return int(days * 24 * 3_600_000)
 
 
 class Scenario(_Strict):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ttlock_bridge.simulator import passcode_rules
 from ttlock_bridge.simulator.errors import ApiError, ControlError
-from ttlock_bridge.simulator.scenario import Scenario
+from ttlock_bridge.simulator.scenario import Payloads, Scenario
 
 DATE_TOLERANCE_MS = 5 * 60 * 1000
 REFRESH_TOKEN_LIFETIME_MS = 10 * 365 * 24 * 3_600_000
@@ -94,10 +94,7 @@ class PassageMode:
     is_all_day: int = 2
     week_days: list[int] = field(default_factory=list)
     auto_unlock: int = 2
-
-
-BATTERY_UPLOADED_AGO_MS = 24 * 3_600_000
-"""At start every lock's battery level is a day old, as an app user's last visit leaves it."""
+    configured: bool = False  # configPassageMode was called at least once
 
 
 @dataclass
@@ -115,6 +112,7 @@ class Lock:
     init_date_ms: int
     battery_at_ms: int  # when the app last uploaded the battery level (electricQuantityUpdateDate)
     clock_drift_ms: int = 0  # how far the lock's own clock is ahead of the server's
+    payloads: Payloads = "current"  # the shape of the cloud's answers (scenario.LockConfig)
     passage: PassageMode = field(default_factory=PassageMode)
     unlocked_at_ms: int | None = None
     command_in_flight: bool = False
@@ -123,6 +121,15 @@ class Lock:
     @property
     def name(self) -> str:
         return f"{self.model}_{mac_suffix(self.mac)}"
+
+    @property
+    def older(self) -> bool:
+        """Whether the cloud answers about this lock as about an older one (payloads "older")."""
+        return self.payloads == "older"
+
+    def clock_ms(self, server_now_ms: int) -> int:
+        """The lock's own clock (epoch ms) while the cloud's reads `server_now_ms`."""
+        return server_now_ms + self.clock_drift_ms
 
     def open_state(self, now_ms: int) -> int:
         """0 locked, 1 unlocked; an unlocked lock relocks after its auto-lock time."""
@@ -214,6 +221,7 @@ class World:
         self.transient_error_rate = settings.transient_error_rate
         self.token_expires_in = settings.token_expires_in
         self.busy_window_ms = settings.busy_window_ms
+        self.reuse_tokens = settings.reuse_tokens
         self._random = random.Random(0)  # noqa: S311 - deterministic simulation, not security
 
         self.apps = {app.client_id: App(**app.model_dump()) for app in scenario.apps}
@@ -231,7 +239,8 @@ class World:
             )
             for gateway in scenario.gateways
         }
-        init_date_ms = self.clock.now_ms() - 30 * 24 * 3_600_000
+        start_ms = self.clock.now_ms()
+        init_date_ms = start_ms - 30 * 24 * 3_600_000
         self.locks = {
             lock.id: Lock(
                 id=lock.id,
@@ -245,7 +254,9 @@ class World:
                 auto_lock_seconds=lock.auto_lock_seconds,
                 admin=lock.admin or first_user,
                 init_date_ms=init_date_ms,
-                battery_at_ms=self.clock.now_ms() - BATTERY_UPLOADED_AGO_MS,
+                battery_at_ms=start_ms - lock.battery_read_ms_ago,
+                clock_drift_ms=lock.clock_drift_ms,
+                payloads=lock.payloads,
             )
             for lock in scenario.locks
         }
@@ -293,7 +304,25 @@ class World:
         user = self.users.get(username)
         if user is None or user.password_md5 != password_md5.lower():
             raise ApiError(10007)
+        if self.reuse_tokens:
+            valid = self._valid_token_of(user, app)
+            if valid is not None:
+                self.latest_app_of_user[user.username] = app
+                return valid
         return self._issue_token(user, app)
+
+    def _valid_token_of(self, user: User, app: App) -> Token | None:
+        """The user's access token for this app that lives longest, if one is still valid."""
+        now_ms = self.clock.now_ms()
+        valid = [
+            token
+            for token in self.tokens.values()
+            if token.user is user
+            and token.app is app
+            and not token.revoked
+            and token.expires_at_ms > now_ms
+        ]
+        return max(valid, key=lambda token: token.expires_at_ms, default=None)
 
     def refresh_grant(self, app: App, refresh_token: str) -> Token:
         old = self.refresh_tokens.get(refresh_token)
@@ -598,7 +627,12 @@ class World:
         username: str | None,
         keyboard_pwd: str = "",
     ) -> Record:
+        """A record of what `lock` just did: `lockDate` by the lock's own clock (its drift
+        included), whole seconds; `serverDate` the cloud's milliseconds. A lock whose clock is a
+        minute ahead makes records whose serverDate is about a minute before their lockDate
+        (reference §16, §17)."""
         now_ms = self.clock.now_ms()
+        lock_now_ms = lock.clock_ms(now_ms)
         record = Record(
             record_id=self._next_record_id,
             lock_id=lock.id,
@@ -607,7 +641,7 @@ class World:
             success=1 if success else 0,
             username=username,
             keyboard_pwd=keyboard_pwd,
-            lock_date_ms=now_ms - now_ms % 1000,
+            lock_date_ms=lock_now_ms - lock_now_ms % 1000,  # the lock's clock, whole seconds
             server_date_ms=now_ms,
         )
         self._next_record_id += 1

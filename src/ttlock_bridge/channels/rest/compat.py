@@ -16,12 +16,16 @@ LockId = Annotated[int, Path(ge=1, description="The lock's TTLock lockId")]
 
 
 class CompatDetail(BaseModel):
-    """TTLock's own names and values (flags: 1 on, 2 off, 0 unknown), as the old bridge had."""
+    """TTLock's own names and values (flags: 1 on, 2 off, 0 unknown; `autoLockTime` null when
+    the lock does not report it), as the old bridge had. `electricQuantity` is the newest
+    battery reading of any source and `electricQuantityUpdateDate` when it was read (UTC epoch
+    ms, TTLock's name from lock/list, reference §5.1; null when only the detail gave a level)."""
 
     lockId: int
     lockAlias: str
     autoLockTime: int | None
     electricQuantity: int | None
+    electricQuantityUpdateDate: int | None
     firmwareRevision: str | None
     hardwareRevision: str | None
     modelNum: str | None
@@ -45,12 +49,13 @@ def compat_router(*, get_unlock: bool) -> APIRouter:
     async def detail(lock_id: LockId, bridge: BridgeDep) -> CompatDetail:
         door = bridge.locks.directory.resolve(str(lock_id))
         found = (await bridge.locks.directory.detail(door.lock_id)).value
-        reported = bridge.locks.keeper.state(door.lock_id).battery  # newest of any source
+        state = bridge.locks.keeper.state(door.lock_id)  # the newest battery of any source
         return CompatDetail(
             lockId=found.lock_id,
             lockAlias=found.display_name,
             autoLockTime=found.auto_lock_time,
-            electricQuantity=found.electric_quantity if reported is None else reported,
+            electricQuantity=found.electric_quantity if state.battery is None else state.battery,
+            electricQuantityUpdateDate=None if state.battery is None else state.battery_at_ms,
             firmwareRevision=found.firmware_revision,
             hardwareRevision=found.hardware_revision,
             modelNum=found.model_num,
