@@ -4,6 +4,7 @@ refreshed at most every `[cloud] detail_refresh`, so polling the API costs no TT
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from service.bridge import ROOM_1, RunningBridge, StartBridge
 
@@ -139,3 +140,26 @@ def test_a_burst_of_reads_while_ttlock_fails_costs_one_failed_read(
     assert first.status_code == 502
     assert {response.status_code for response in burst} == {502}
     assert calls(bridge, "/v3/lock/detail") == spent
+
+
+def test_a_refresh_reads_a_detail_again_only_when_the_lock_list_shows_new_settings(
+    start_bridge: StartBridge,
+) -> None:
+    bridge = start_bridge(cloud={"detail_refresh": timedelta(seconds=1)})
+    wait_for_warm_cache(bridge)
+    details, lists = calls(bridge, "/v3/lock/detail"), calls(bridge, "/v3/lock/list")
+
+    bridge.simulator.control(f"locks/{ROOM_1}", {"battery": 40})  # the list dates it anyway
+    deadline = time.monotonic() + 10
+    while calls(bridge, "/v3/lock/list") < lists + 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert calls(bridge, "/v3/lock/detail") == details
+    assert bridge.api.get("/api/v1/locks/room-1/state").json()["battery"] == 40
+
+    bridge.simulator.control(f"locks/{ROOM_1}", {"timezoneRawOffset": 7_200_000})
+    while calls(bridge, "/v3/lock/detail") == details:
+        assert time.monotonic() < deadline, "the changed lock's detail was not read again"
+        time.sleep(0.1)
+    time.sleep(2)  # two more refreshes: nothing else changed
+    assert calls(bridge, "/v3/lock/detail") == details + 1

@@ -45,6 +45,9 @@ FAILED_READ_MEMORY_MS = 10_000
 down, a burst of reads of a door whose detail was never cached (a dashboard opening, several
 Home Assistant sensors polling at once) costs one failed read with its in-call retries, not one
 per request."""
+DETAIL_MAX_AGE_MS = 24 * 3_600_000
+"""A lock's detail (auto-lock time, firmware, settings) is read again at a refresh once it is a
+day old, even when its lock-list entry did not change."""
 PASSAGE_MODE_MAX_AGE_S = 3600
 """Passage mode switched on in the TTLock app is seen within an hour (docs/lock-state.md)."""
 
@@ -238,12 +241,22 @@ class LockDirectory:
         return None if open_now else AutoLock.UNKNOWN
 
     async def refresh(self) -> None:
-        """Read the lock list and every door's detail once (at start, then every
-        `detail_refresh`): 1 + doors calls. A failure is logged; the old values stay."""
+        """Read the lock list (at start, then every `detail_refresh`: 1 call), and a door's
+        detail only when none is cached, when its list entry changed (other than the battery),
+        or when it is `DETAIL_MAX_AGE_MS` old: a lock's settings change only when someone
+        changes them in the app, and the list already brings the battery with its date.
+        A failure is logged; the old values stay."""
         try:
-            await self.summaries(fresh=True)
+            before = self._summaries.value if self._summaries else {}
+            after = await self.summaries(fresh=True)
             for door in self.doors():
-                await self.detail(door.lock_id, fresh=True)
+                cached = self._details.get(door.lock_id)
+                if (
+                    cached is None
+                    or self._clock() - cached.at_ms >= DETAIL_MAX_AGE_MS
+                    or _settings_changed(before.get(door.lock_id), after.get(door.lock_id))
+                ):
+                    await self.detail(door.lock_id, fresh=True)
             self._passage.clear()  # read again when the auto-lock inference needs it
         except Exception as error:  # the cache keeps serving; the next refresh tries again
             log.warning("event=lock_refresh_failed error=%s", type(error).__name__)
@@ -309,6 +322,14 @@ class LockDirectory:
         if cached is None:
             return False
         return max_age_ms is None or self._clock() - cached.at_ms < max_age_ms
+
+
+def _settings_changed(before: LockSummary | None, after: LockSummary | None) -> bool:
+    """Whether a lock-list entry says more than a new battery reading since the last list."""
+    battery = {"electric_quantity", "electric_quantity_update_date"}
+    if before is None or after is None:
+        return before is not after
+    return before.model_dump(exclude=battery) != after.model_dump(exclude=battery)
 
 
 async def _keyed(items: AsyncIterator[T], key: Callable[[T], int]) -> dict[int, T]:
