@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
+    CREDENTIAL_VARIABLES,
     DEFAULT_CONFIG_PATH,
     CommandProblem,
     ConfigOption,
@@ -43,11 +44,21 @@ def serve(
     port: Port = None,
 ) -> None:
     """Run the bridge: REST API, TTLock callback, front-desk console, the KNX and MQTT channels
-    when configured, reconciler and nightly cleanup."""
+    when configured, reconciler and nightly cleanup. Without a configuration file but with the
+    TTLOCK_* variables, it runs on every lock of the account (zero-config mode: see `init`)."""
     try:
-        loaded = load_config_or_problem(config)
-        credentials = credentials_from_environment()
-        base = api_base_for(loaded)
+        if config == DEFAULT_CONFIG_PATH and not config.exists() and _account_given():
+            from ttlock_bridge.cli.first_run import zero_config
+
+            credentials = credentials_from_environment()
+            base = api_base_for(None)
+            loaded = zero_config(
+                Path(os.environ.get("BRIDGE_DATA_DIR") or "data"), credentials, base
+            )
+        else:
+            loaded = load_config_or_problem(config)
+            credentials = credentials_from_environment()
+            base = api_base_for(loaded)
     except CommandProblem as problem:
         err.print(f"[red]Error:[/red] {escape(str(problem))}")
         raise typer.Exit(2) from None
@@ -139,6 +150,10 @@ def demo(
         # (the private broker must not outlive the demo)
         signal.signal(signal.SIGTERM, _exit_cleanly)
         _run(config, demo_credentials(), simulator_url, host, port)
+
+
+def _account_given() -> bool:
+    return all(os.environ.get(name) for name in CREDENTIAL_VARIABLES)
 
 
 def _exit_cleanly(_signal: int, _frame: object) -> None:

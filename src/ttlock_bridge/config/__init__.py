@@ -1,6 +1,6 @@
 """The property's configuration: one TOML file describing the building, its doors and rooms."""
 
-from ttlock_bridge.config.loading import DATABASE_FILE_NAME, load_config
+from ttlock_bridge.config.loading import DATABASE_FILE_NAME, load_config, load_config_text
 from ttlock_bridge.config.models import (
     CloudSettings,
     Config,
@@ -24,4 +24,5 @@ __all__ = [
     "Room",
     "ServerSettings",
     "load_config",
+    "load_config_text",
 ]

@@ -77,13 +77,30 @@ _PATTERN_HINTS = {
 def load_config(path: Path) -> Config:
     """Parse and validate the file; raise `ConfigError` listing every problem found."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            [Problem(path, "", "file not found: create it (see ttlock-bridge.example.toml)")]
+            [
+                Problem(
+                    path,
+                    "",
+                    "file not found: write one from your TTLock account with `ttlock-bridge "
+                    "init` (or by hand from ttlock-bridge.example.toml); `serve` also runs "
+                    "without one when the four TTLOCK_* variables are set (zero-config mode)",
+                )
+            ]
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([Problem(path, "", f"cannot read the file: {error}")]) from None
+    return load_config_text(text, path)
+
+
+def load_config_text(text: str, path: Path) -> Config:
+    """Parse and validate configuration `text` as if it were the file at `path` (relative
+    paths are relative to its folder; problems name it); raise `ConfigError` listing every
+    problem found. Zero-config mode loads the configuration it assumed this way."""
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([Problem(path, "", f"not valid TOML: {error}")]) from None
 
