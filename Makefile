@@ -7,7 +7,7 @@ LOCK := requirements.lock
 HA_VENV := .venv-ha
 HA_STAMP := $(HA_VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant browser bench lock clean
+.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant browser bench wheel lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ $(HA_STAMP):
 
 home-assistant: $(HA_STAMP)
 
+## make wheel: dist/ttlock_bridge-<version>-py3-none-any.whl, for `pipx install`
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 bench: $(STAMP) mosquitto
 	$(BIN)/python -m bench
 
@@ -98,4 +102,4 @@ lock:
 		--python-version 3.11 --quiet --output-file $(LOCK)
 
 clean:
-	rm -rf $(VENV) $(HA_VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(HA_VENV) dist .mypy_cache .pytest_cache .ruff_cache
