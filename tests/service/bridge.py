@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from conftest import RunningSimulator
+from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.service.runtime import Runtime
 
 API_TOKEN = "test-api-token-0123456789"
@@ -34,3 +35,16 @@ class RunningBridge:
 
 
 StartBridge = Callable[..., RunningBridge]
+
+
+class MovableClock:
+    """The wall clock (UTC epoch ms), moved forward by `advance`: cached values age at once."""
+
+    def __init__(self) -> None:
+        self.offset_ms = 0
+
+    def __call__(self) -> int:
+        return wall_clock_ms() + self.offset_ms
+
+    def advance(self, ms: int) -> None:
+        self.offset_ms += ms

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
+from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.config import load_config
 from ttlock_bridge.config.mqtt import MqttSettings
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
@@ -41,7 +42,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
     (`MqttSettings`, the MQTT channel runs); `console` `[console]` keys (e.g. `unlock`);
     `server_settings` override
-    `[server]` keys such as `compat_get_unlock` or `callback_secret`.
+    `[server]` keys such as `compat_get_unlock` or `callback_secret`; `clock` the bridge's
+    clock (e.g. a `MovableClock` to let cached values age).
     """
     with ExitStack() as stack:
 
@@ -51,6 +53,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             before_start: Callable[[RunningSimulator], object] | None = None,
             mqtt: MqttSettings | None = None,
             console: dict[str, object] | None = None,
+            *,
+            clock: Clock = wall_clock_ms,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -76,7 +80,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                 }
             )
             runtime = Runtime.build(
-                config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN
+                config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN, clock=clock
             )
             url = stack.enter_context(serve_in_background(runtime.http_app(), port=port))
             api = stack.enter_context(

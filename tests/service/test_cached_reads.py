@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from service.bridge import ROOM_1, RunningBridge, StartBridge
+from service.bridge import ROOM_1, MovableClock, RunningBridge, StartBridge
 
 
 def calls(bridge: RunningBridge, endpoint: str) -> int:
@@ -49,15 +49,40 @@ def test_the_lock_list_and_a_detail_are_served_from_the_cache_with_their_age(
     assert detail["gateways"][0]["online"] is True
 
 
-def test_refresh_true_reads_the_cloud_now(bridge: RunningBridge) -> None:
+def test_refresh_true_reads_the_cloud_now_once_a_minute_at_most(
+    start_bridge: StartBridge,
+) -> None:
+    clock = MovableClock()
+    bridge = start_bridge(clock=clock)
     wait_for_warm_cache(bridge)
     bridge.simulator.control(f"locks/{ROOM_1}", {"battery": 12})
     before = calls(bridge, "/v3/lock/detail")
+    refresh = {"refresh": "true"}
 
-    fresh = bridge.api.get("/api/v1/locks/room-1", params={"refresh": "true"}).json()
+    soon = bridge.api.get("/api/v1/locks/room-1", params=refresh).json()  # read seconds ago
+    clock.advance(61_000)
+    fresh = bridge.api.get("/api/v1/locks/room-1", params=refresh).json()
+    again = [bridge.api.get("/api/v1/locks/room-1", params=refresh) for _ in range(10)]
 
-    assert calls(bridge, "/v3/lock/detail") == before + 1
+    assert soon["battery"] != 12
     assert fresh["battery"] == 12
+    assert calls(bridge, "/v3/lock/detail") == before + 1
+    assert {response.status_code for response in again} == {200}
+
+
+def test_refresh_true_is_refused_once_the_budget_is_spent(start_bridge: StartBridge) -> None:
+    bridge = start_bridge(cloud={"monthly_budget": 1})
+    wait_for_warm_cache(bridge)
+    before = calls(bridge, "/v3/lock/detail")
+
+    refused = bridge.api.get("/api/v1/locks/room-1", params={"refresh": "true"})
+    cached = bridge.api.get("/api/v1/locks/room-1")
+
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "budget_spent"
+    assert "drop ?refresh=true" in refused.json()["hint"]
+    assert cached.status_code == 200
+    assert calls(bridge, "/v3/lock/detail") == before
 
 
 def test_the_battery_is_known_from_the_lock_list_before_any_callback(
@@ -123,8 +148,8 @@ def test_the_passage_mode_is_read_once_and_again_after_the_bridge_changed_it(
     assert bridge.api.get(path).json()["week_days"] == [6, 7]
     assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 2
 
-    bridge.api.get(path, params={"refresh": "true"})
-    assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 3
+    bridge.api.get(path, params={"refresh": "true"})  # read a moment ago: from the cache
+    assert calls(bridge, "/v3/lock/getPassageModeConfig") == before + 2
 
 
 def test_a_burst_of_reads_while_ttlock_fails_costs_one_failed_read(

@@ -86,3 +86,20 @@ async def test_ttlocks_limit_answer_spends_the_month(store: Store) -> None:
 
     assert usage.budget().refused
     assert not usage.optional_reads_allowed()
+
+
+async def test_ttlocks_limit_answer_is_remembered_by_every_process_and_restart(
+    store: Store,
+) -> None:
+    clock = Clock("2026-11-20T10:00:00+00:00")
+    command_line = CloudUsage(store, 20_000, clock=clock)
+    command_line.observe(call(errcode=30006))
+    await command_line.flush()
+
+    restarted_service = CloudUsage(store, 20_000, clock=clock)
+    await restarted_service.flush()
+
+    assert restarted_service.budget().refused
+    assert (await restarted_service.usage()).this_month == {"/v3/lock/unlock": 1}
+    clock.set("2026-12-02T10:00:00+00:00")  # a new billing month
+    assert not restarted_service.budget().refused

@@ -132,7 +132,7 @@ class LockDirectory:
             lambda: self._summaries,
             fresh,
             lambda: _keyed(self._cloud.locks(), lambda lock: lock.lock_id),
-            max_age_ms=None if max_age_s is None else int(max_age_s * 1000),
+            max_age_ms=_ms(max_age_s),
         )
         if self._summaries is not previous:
             for summary in self._summaries.value.values():
@@ -143,37 +143,49 @@ class LockDirectory:
         """When the lock list was last fetched (UTC epoch ms), None before the first time."""
         return self._summaries.at_ms if self._summaries else None
 
-    async def detail(self, lock_id: int, *, fresh: bool = False) -> Fetched[LockDetail]:
-        """The lock's detail (read when none is cached, or when `fresh`)."""
+    async def detail(
+        self, lock_id: int, *, fresh: bool = False, max_age_s: float | None = None
+    ) -> Fetched[LockDetail]:
+        """The lock's detail (read when none is cached, when `fresh`, or when older than
+        `max_age_s` seconds if that is given)."""
         previous = self._details.get(lock_id)
         fetched = await self._read(
             ("detail", lock_id),
             lambda: self._details.get(lock_id),
             fresh,
             lambda: self._cloud.lock_detail(lock_id),
+            max_age_ms=_ms(max_age_s),
         )
         self._details[lock_id] = fetched
         if fetched is not previous:
             await self._tell_battery(fetched.value, fetched.at_ms)
         return fetched
 
-    async def gateways(self, *, fresh: bool = False) -> dict[int, Gateway]:
-        """The account's gateways by gatewayId (read when none is cached, or when `fresh`)."""
+    async def gateways(
+        self, *, fresh: bool = False, max_age_s: float | None = None
+    ) -> dict[int, Gateway]:
+        """The account's gateways by gatewayId (read when none is cached, when `fresh`, or when
+        older than `max_age_s` seconds if that is given)."""
         self._gateways = await self._read(
             "gateway list",
             lambda: self._gateways,
             fresh,
             lambda: _keyed(self._cloud.gateways(), lambda gateway: gateway.gateway_id),
+            max_age_ms=_ms(max_age_s),
         )
         return self._gateways.value
 
-    async def gateways_of_lock(self, lock_id: int, *, fresh: bool = False) -> list[LockGateway]:
-        """The gateways that reach this lock (read once, and again when `fresh`)."""
+    async def gateways_of_lock(
+        self, lock_id: int, *, fresh: bool = False, max_age_s: float | None = None
+    ) -> list[LockGateway]:
+        """The gateways that reach this lock (read once, and again when `fresh` or older than
+        `max_age_s` seconds if that is given)."""
         self._gateway_links[lock_id] = await self._read(
             ("gateway links", lock_id),
             lambda: self._gateway_links.get(lock_id),
             fresh,
             lambda: self._cloud.gateways_of_lock(lock_id),
+            max_age_ms=_ms(max_age_s),
         )
         return self._gateway_links[lock_id].value
 
@@ -262,16 +274,17 @@ class LockDirectory:
             log.warning("event=lock_refresh_failed error=%s", type(error).__name__)
 
     async def passage_mode(
-        self, lock_id: int, *, fresh: bool = False
+        self, lock_id: int, *, fresh: bool = False, max_age_s: float | None = None
     ) -> Fetched[PassageModeConfig]:
         """The lock's passage-mode configuration (reference §5.4), read when none is cached,
-        when the cached one is older than `PASSAGE_MODE_MAX_AGE_S`, or when `fresh`."""
+        when `fresh`, or when the cached one is older than `max_age_s` seconds (at most
+        `PASSAGE_MODE_MAX_AGE_S`)."""
         fetched = await self._read(
             ("passage mode", lock_id),
             lambda: self._passage.get(lock_id),
             fresh,
             lambda: self._cloud.passage_mode(lock_id),
-            max_age_ms=PASSAGE_MODE_MAX_AGE_S * 1000,
+            max_age_ms=_ms(min(max_age_s or PASSAGE_MODE_MAX_AGE_S, PASSAGE_MODE_MAX_AGE_S)),
         )
         self._passage[lock_id] = fetched
         return fetched
@@ -322,6 +335,10 @@ class LockDirectory:
         if cached is None:
             return False
         return max_age_ms is None or self._clock() - cached.at_ms < max_age_ms
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else int(seconds * 1000)
 
 
 def _settings_changed(before: LockSummary | None, after: LockSummary | None) -> bool:

@@ -17,7 +17,13 @@ from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import CallOutcome
 from ttlock_bridge.cloud.quota import QUOTA_ERRCODES, Budget, BudgetState, billing_month
 from ttlock_bridge.store import Store
-from ttlock_bridge.store.cloud_calls import call_periods, cloud_call_counts, record_cloud_calls
+from ttlock_bridge.store.cloud_calls import (
+    LIMIT_ANSWERS,
+    call_periods,
+    cloud_call_counts,
+    limit_answers,
+    record_cloud_calls,
+)
 
 log = logging.getLogger("ttlock_bridge.operations")
 
@@ -52,6 +58,7 @@ class CloudUsage:
         self._month: tuple[str, int] | None = None  # (billing month, calls stored for it)
         self._announced: tuple[str, BudgetState] | None = None
         self._refused_month = ""  # the billing month in which TTLock answered 30006/30007
+        self._limit_answers: Counter[int] = Counter()  # not stored yet, by minute start ms
         self._lock = asyncio.Lock()
 
     def budget(self) -> Budget:
@@ -74,9 +81,11 @@ class CloudUsage:
         lost answer may have been received). TTLock's own limit answer means the month's calls
         are spent, whatever we counted."""
         now_ms = self._clock()
-        self._unflushed[(now_ms - now_ms % MINUTE_MS, call.endpoint)] += 1
+        minute_ms = now_ms - now_ms % MINUTE_MS
+        self._unflushed[(minute_ms, call.endpoint)] += 1
         if call.errcode in QUOTA_ERRCODES:
             self._refused_month = billing_month(now_ms)
+            self._limit_answers[minute_ms] += 1
 
     def optional_reads_allowed(self) -> bool:
         """False once the month's budget is spent: refreshes and polls wait for the 1st, while
@@ -87,11 +96,13 @@ class CloudUsage:
         """Store the calls counted since the last flush, each in its own day and month."""
         async with self._lock:
             taken, self._unflushed = self._unflushed, Counter()
-            if taken or self._month is None:
+            refusals, self._limit_answers = self._limit_answers, Counter()
+            if taken or refusals or self._month is None:
                 try:
-                    self._month = await asyncio.to_thread(self._record, taken)
+                    self._month = await asyncio.to_thread(self._record, taken, refusals)
                 except BaseException:
                     self._unflushed.update(taken)  # kept for the next flush
+                    self._limit_answers.update(refusals)
                     raise
             self._announce_budget()
 
@@ -114,12 +125,17 @@ class CloudUsage:
             budget.projected,
         )
 
-    def _record(self, calls: Counter[tuple[int, str]]) -> tuple[str, int]:
-        """Store the counts; the current billing month's stored total afterwards."""
+    def _record(self, calls: Counter[tuple[int, str]], refusals: Counter[int]) -> tuple[str, int]:
+        """Store the counts and TTLock's limit answers; the current billing month's stored
+        total afterwards (and whether TTLock refused in it, from any process)."""
         _, month = call_periods(self._clock())
         with self._store.transaction() as session:
             for (minute_ms, endpoint), count in sorted(calls.items()):
                 record_cloud_calls(session, endpoint, minute_ms, count)
+            for minute_ms, count in sorted(refusals.items()):
+                record_cloud_calls(session, LIMIT_ANSWERS, minute_ms, count)
+            if limit_answers(session, month):
+                self._refused_month = month
             return month, sum(cloud_call_counts(session, month).values())
 
     def _read(self) -> Usage:

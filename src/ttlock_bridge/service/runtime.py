@@ -174,6 +174,8 @@ class Runtime:
         return app
 
     async def start(self) -> None:
+        # the month's stored usage first: a spent budget stops the start-up reads too
+        await self.usage.flush()
         await self.locks.start()
         for channel in self.channels:
             await channel.start()

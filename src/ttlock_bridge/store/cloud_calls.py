@@ -34,11 +34,26 @@ def record_cloud_calls(session: Session, endpoint: str, at_ms: int, calls: int =
         )
 
 
+LIMIT_ANSWERS = "(limit answers)"
+"""The counter of TTLock's own 30006/30007 answers, kept beside the endpoints' (an endpoint is
+a path and starts with "/"): one such answer means the month is spent, for every process."""
+
+
 def cloud_call_counts(session: Session, period: str) -> dict[str, int]:
     """Calls per endpoint in one period (`2026-11-22` or `2026-11`)."""
     rows = session.execute(
         select(CloudCallCount.endpoint, CloudCallCount.count)
-        .where(CloudCallCount.period == period)
+        .where(CloudCallCount.period == period, CloudCallCount.endpoint.startswith("/"))
         .order_by(CloudCallCount.endpoint)
     )
     return {endpoint: count for endpoint, count in rows}  # noqa: C416 - Rows, not pairs
+
+
+def limit_answers(session: Session, month: str) -> int:
+    """How many times TTLock answered "call limit reached" in the billing month `month`."""
+    count = session.scalar(
+        select(CloudCallCount.count).where(
+            CloudCallCount.period == month, CloudCallCount.endpoint == LIMIT_ANSWERS
+        )
+    )
+    return count or 0

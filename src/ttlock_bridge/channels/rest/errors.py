@@ -48,6 +48,10 @@ class ErrorBody(BaseModel):
     errcode: int | None = None
 
 
+class BudgetSpent(Exception):
+    """`?refresh=true` while the month's TTLock call budget is spent (answered 429)."""
+
+
 class RoomNotFound(LookupError):
     def __init__(self, room: str) -> None:
         super().__init__(f"no room named {room!r} in the configuration")
@@ -62,6 +66,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (409, "Conflicts with the current state (code already in use, grant cancelled)"),
         (413, "The request body is larger than 64 KiB"),
         (422, "The request is not valid; `hint` says how to fix it"),
+        (429, "`?refresh=true` while the month's TTLock call budget is spent"),
         (502, "TTLock, the gateway or the lock failed; `errcode` and `hint` say why"),
         (
             503,
@@ -88,6 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GrantNotFound, _not_found("unknown_grant", "GET /api/v1/grants"))
     app.add_exception_handler(AccessError, _access_error)
     app.add_exception_handler(TTLockError, _cloud_error)
+    app.add_exception_handler(BudgetSpent, _budget_spent)
     for unavailable in STORE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _store_unavailable)
 
@@ -111,6 +117,16 @@ async def _store_unavailable(request: Request, error: Exception) -> JSONResponse
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+async def _budget_spent(_request: Request, _error: Exception) -> JSONResponse:
+    return error_response(
+        429,
+        "budget_spent",
+        "this month's TTLock call budget is spent: reads come from the cache until the 1st "
+        "(Beijing time)",
+        "drop ?refresh=true to get the cached answer; GET /api/v1/usage shows the budget",
+    )
 
 
 def unauthorized_response() -> JSONResponse:

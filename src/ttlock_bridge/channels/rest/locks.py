@@ -11,7 +11,7 @@ from ttlock_bridge.access.passcode_policy import ALL_KEYS, check_keypads, valida
 from ttlock_bridge.access.text import checked_name
 from ttlock_bridge.access.time_window import EmptyWindow, parse_window
 from ttlock_bridge.channels.rest.dependencies import Bridge, BridgeDep, require_token
-from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES
+from ttlock_bridge.channels.rest.errors import ERROR_RESPONSES, BudgetSpent
 from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
     CommandOut,
@@ -48,15 +48,29 @@ Refresh = Annotated[
     QueryBool,
     Query(
         description="Read the cloud now instead of the cache (kept up to `[cloud] "
-        "detail_refresh`, default 6 h): costs TTLock calls, so use it sparingly"
+        "detail_refresh`, default 6 h), unless it was read less than a minute ago: costs "
+        "TTLock calls, so use it sparingly; refused (429) once the month's budget is spent"
     ),
 ]
+REFRESH_AT_MOST_EVERY_S = 60.0
+"""`?refresh=true` reads the cloud again only for values older than this: a dashboard that
+polls with it spends one read a minute at most, not one per request."""
+
+
+def _max_age_s(bridge: Bridge, refresh: bool) -> float | None:
+    """How old a cached value may be for this request: None (any age) without `?refresh=true`;
+    raises `BudgetSpent` when the month's budget is spent (refreshes are optional reads)."""
+    if not refresh:
+        return None
+    if not bridge.usage.optional_reads_allowed():
+        raise BudgetSpent
+    return REFRESH_AT_MOST_EVERY_S
 
 
 @router.get("", summary="Every configured door with battery, gateway and last known state")
 async def list_locks(bridge: BridgeDep, refresh: Refresh = False) -> list[LockOut]:
     directory = bridge.locks.directory
-    summaries = await directory.summaries(fresh=refresh)
+    summaries = await directory.summaries(max_age_s=_max_age_s(bridge, refresh))
     as_of = local_iso(directory.summaries_at_ms(), bridge.config.property.zone)
     return [
         _lock_out(bridge, door, summaries.get(door.lock_id), as_of) for door in directory.doors()
@@ -69,9 +83,10 @@ async def lock_detail(
 ) -> LockDetailOut:
     directory = bridge.locks.directory
     door = directory.resolve(lock)
-    fetched = await directory.detail(door.lock_id, fresh=refresh)
-    links = await directory.gateways_of_lock(door.lock_id, fresh=refresh)
-    gateways = await directory.gateways(fresh=refresh)
+    max_age_s = _max_age_s(bridge, refresh)
+    fetched = await directory.detail(door.lock_id, max_age_s=max_age_s)
+    links = await directory.gateways_of_lock(door.lock_id, max_age_s=max_age_s)
+    gateways = await directory.gateways(max_age_s=max_age_s)
     detail = fetched.value
     as_of = local_iso(fetched.at_ms, bridge.config.property.zone)
     return LockDetailOut(
@@ -125,7 +140,8 @@ async def passage_mode(
     """From the cache (an hour at most, and read again after the bridge changed it), `as_of`
     saying when it was read from TTLock."""
     directory = bridge.locks.directory
-    fetched = await directory.passage_mode(directory.resolve(lock).lock_id, fresh=refresh)
+    door = directory.resolve(lock)
+    fetched = await directory.passage_mode(door.lock_id, max_age_s=_max_age_s(bridge, refresh))
     return _passage_out(fetched.value, local_iso(fetched.at_ms, bridge.config.property.zone))
 
 
