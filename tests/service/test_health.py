@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from service.bridge import RunningBridge
+from service.bridge import RunningBridge, StartBridge
 from service.test_end_to_end import eventually
 
 
@@ -125,3 +125,19 @@ def test_placements_wait_while_the_login_is_refused_instead_of_failing(
         assert time.monotonic() < deadline, grant
         time.sleep(0.1)
     assert {door["status"] for door in grant["doors"]} == {"pending"}
+
+
+def test_readiness_never_calls_ttlock_even_before_the_lock_list_was_read(
+    start_bridge: StartBridge,
+) -> None:
+    list_down = {"path": "/v3/lock/list", "errcode": 30002, "count": 1_000}
+    bridge = start_bridge(before_start=lambda cloud: cloud.control("faults", list_down))
+    time.sleep(1)  # the start-up read failed
+    spent = bridge.simulator.state()["calls"]["/v3/lock/list"]
+
+    probes = [bridge.api.get("/readyz") for _ in range(10)]
+
+    assert bridge.simulator.state()["calls"]["/v3/lock/list"] == spent
+    assert {probe.status_code for probe in probes} == {503}
+    cloud = next(c for c in probes[-1].json()["checks"] if c["name"] == "cloud")
+    assert "errcode 30002" in cloud["detail"]

@@ -49,6 +49,8 @@ DETAIL_MAX_AGE_MS = 24 * 3_600_000
 """A lock's detail (auto-lock time, firmware, settings) is read again at a refresh once it is a
 day old, even when its lock-list entry did not change."""
 PASSAGE_MODE_MAX_AGE_S = 3600
+LOCK_LIST = "lock list"
+"""The lock list's key among the cached values."""
 """Passage mode switched on in the TTLock app is seen within an hour (docs/lock-state.md)."""
 
 BatteryRead = Callable[[int, int, int], Awaitable[None]]
@@ -117,6 +119,16 @@ class LockDirectory:
         cached = self._details.get(lock_id)
         return cached.value if cached else None
 
+    def cached_summaries(self) -> dict[int, LockSummary] | None:
+        """Every lock as the last lock list described them, None before the first list read;
+        never calls the cloud."""
+        return self._summaries.value if self._summaries else None
+
+    def lock_list_failure(self) -> TTLockError | None:
+        """Why the last read of the lock list failed, None when it worked (or never ran)."""
+        failed = self._failed.get(LOCK_LIST)
+        return failed[1] if failed else None
+
     def cached_summary(self, lock_id: int) -> LockSummary | None:
         """The lock as the last lock list described it, without calling the cloud."""
         return self._summaries.value.get(lock_id) if self._summaries else None
@@ -128,7 +140,7 @@ class LockDirectory:
         `max_age_s` seconds if that is given."""
         previous = self._summaries
         self._summaries = await self._read(
-            "lock list",
+            LOCK_LIST,
             lambda: self._summaries,
             fresh,
             lambda: _keyed(self._cloud.locks(), lambda lock: lock.lock_id),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import CallOutcome, TTLockClient, TTLockError
+from ttlock_bridge.cloud import CallOutcome, TTLockClient
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.store import Store
@@ -105,10 +105,17 @@ class Readiness:
                 f"no answer from TTLock to the last call ({call.endpoint}, "
                 f"{round(self._monotonic() - at)} s ago): check this host's network connection",
             )
-        try:
-            locks = await self._directory.summaries()  # the cached list: read once at most
-        except TTLockError as error:
-            return Check("cloud", False, error.guidance)
+        locks = self._directory.cached_summaries()  # never a TTLock call from a probe
+        if locks is None:
+            failure = self._directory.lock_list_failure()
+            if failure is not None:
+                return Check(
+                    "cloud",
+                    False,
+                    f"the lock list could not be read yet (errcode {failure.errcode}): "
+                    f"{failure.guidance}",
+                )
+            return Check("cloud", True, "the lock list is being read (start-up)")
         return Check(
             "cloud",
             True,
