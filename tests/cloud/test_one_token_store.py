@@ -147,3 +147,32 @@ async def test_a_running_service_takes_up_a_login_done_beside_it_while_refused(
         store.close()
 
     assert simulator.state()["token_grants"]["password"] == 2  # the refused one, the login
+
+
+async def test_a_token_renewed_by_another_process_is_taken_up_instead_of_the_password(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    stale = Credentials.with_password(
+        "demo-client-id", "demo-client-secret", "demo@example.com", "the-old-password"
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'bridge.db'}")
+    tokens = DatabaseTokenStore(store, simulator.base_url, "demo@example.com")
+    try:
+        async with TTLockClient(
+            demo_credentials(), api_base=simulator.base_url, token_store=tokens
+        ) as (login):
+            await login.log_in()
+        async with TTLockClient(stale, api_base=simulator.base_url, token_store=tokens) as serve:
+            await serve.lock_detail(MAIN_ENTRANCE)  # on the stored token
+            simulator.control("tokens/expire")
+            async with TTLockClient(  # a CLI command renews the pair and stores it
+                demo_credentials(), api_base=simulator.base_url, token_store=tokens
+            ) as command:
+                await command.lock_detail(MAIN_ENTRANCE)
+
+            detail = await serve.lock_detail(MAIN_ENTRANCE)  # its token was rotated away
+    finally:
+        store.close()
+
+    assert detail.lock_id == MAIN_ENTRANCE
+    assert simulator.state()["token_grants"]["password"] == 1  # the stale one never tried

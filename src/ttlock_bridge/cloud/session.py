@@ -97,6 +97,8 @@ class Session:
             token = self._token
             if token is not None and token.access_token != refused_access_token:
                 return token.access_token
+            if (stored := await self._stored_instead_of(refused_access_token)) is not None:
+                return stored.access_token
             if token is None:
                 return (await self._log_in()).access_token
             return (await self._renew(token)).access_token
@@ -144,8 +146,25 @@ class Session:
                 self._token = stored
         return self._token
 
+    async def _stored_instead_of(self, ours: str) -> StoredToken | None:
+        """A usable token another process (a CLI command, a `login`) stored since ours, taken
+        up: its renewal rotated the pair, so ours (and our refresh token) may be retired."""
+        stored = await self._store.load()
+        if (
+            stored is None
+            or stored.username != self._credentials.username
+            or stored.access_token == ours
+            or stored.needs_refresh(self._clock.now_ms())
+        ):
+            return None
+        self._token = stored
+        return stored
+
     async def _renew(self, token: StoredToken) -> StoredToken:
-        """Refresh; when TTLock refuses the refresh token, fall back to the password."""
+        """Refresh (unless another process already stored a newer token); when TTLock refuses
+        the refresh token, take a token stored meanwhile, else fall back to the password."""
+        if (stored := await self._stored_instead_of(token.access_token)) is not None:
+            return stored
         try:
             grant = await self._transport.post(
                 OAUTH_PATH,
@@ -157,6 +176,9 @@ class Session:
                 },
             )
         except AuthError as refusal:
+            if (stored := await self._stored_instead_of(token.access_token)) is not None:
+                log.info("token refresh refused; another process stored a newer token: taken")
+                return stored
             log.warning("token refresh refused (errcode %s); logging in again", refusal.errcode)
             return await self._log_in()
         log.info("access token refreshed")
