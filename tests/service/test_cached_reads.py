@@ -108,6 +108,34 @@ def test_an_unlock_costs_no_detail_call(bridge: RunningBridge) -> None:
     assert calls(bridge, "/v3/lock/unlock") == 3
 
 
+def test_an_unlock_of_a_door_whose_detail_was_never_read_costs_no_detail_call(
+    start_bridge: StartBridge,
+) -> None:
+    details_down = {"path": "/v3/lock/detail", "http_status": 404, "count": 10_000}
+    bridge = start_bridge(before_start=lambda cloud: cloud.control("faults", details_down))
+    time.sleep(1)  # the start-up refresh failed on every detail
+    bridge.simulator.control("faults/clear")
+    before = calls(bridge, "/v3/lock/detail")
+
+    assert bridge.api.post("/api/v1/locks/room-2/unlock").status_code == 200
+
+    assert calls(bridge, "/v3/lock/detail") == before
+    shown = bridge.api.get("/api/v1/locks/room-2/state").json()
+    assert (shown["bolt"], shown["bolt_source"]) == ("unlocked", "command")
+
+
+def test_one_lock_whose_detail_fails_does_not_keep_the_others_from_being_read(
+    start_bridge: StartBridge,
+) -> None:
+    first_detail_fails = {"path": "/v3/lock/detail", "errcode": -3, "count": 1}
+    bridge = start_bridge(before_start=lambda cloud: cloud.control("faults", first_detail_fails))
+
+    wait_for_warm_cache(bridge)  # seven detail calls: the failed one and the six others
+
+    assert bridge.api.get("/api/v1/locks/room-6").json()["as_of"]
+    assert calls(bridge, "/v3/lock/detail") == 7
+
+
 def test_a_two_door_stay_costs_two_cloud_calls(bridge: RunningBridge) -> None:
     wait_for_warm_cache(bridge)
     deadline = time.monotonic() + 10

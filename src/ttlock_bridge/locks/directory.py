@@ -223,9 +223,14 @@ class LockDirectory:
         """Read the lock's gateways again when next needed (it may have been re-paired)."""
         self._gateway_links.pop(lock_id, None)
 
-    def forget(self, lock_id: int) -> None:
-        """Drop what is cached of the lock's settings (after the bridge changed them)."""
-        self._details.pop(lock_id, None)
+    def passage_mode_changed(self, lock_id: int, *, enabled: bool) -> None:
+        """The bridge changed the lock's passage mode: its cached detail says so at once (the
+        auto-lock inference reads it; no detail call), and the configuration is read again
+        when next needed."""
+        cached = self._details.get(lock_id)
+        if cached is not None:
+            detail = cached.value.model_copy(update={"passage_mode": enabled})
+            self._details[lock_id] = Fetched(detail, cached.at_ms)
         self._passage.pop(lock_id, None)
 
     async def relock_seconds(self, lock_id: int, unlocked_at_ms: int) -> AutoLockTime:
@@ -234,12 +239,16 @@ class LockDirectory:
         auto-lock off (0 or -1), or passage mode on at that moment (the lock stays open, §5.4);
         `AutoLock.UNKNOWN` when nobody can tell: the detail has no autoLockTime (older locks),
         passage mode is on but its periods cannot tell, or the cloud cannot answer right now.
-        Each unknown or held-open case is logged with its reason. The passage-mode configuration
-        is asked only of a lock that has the feature (§15) and does not report it off in its
-        detail.
+        Each unknown or held-open case is logged with its reason. Only the cached detail is
+        used (an unlock never costs a detail call; none cached yet is unknown, until the next
+        refresh reads it). The passage-mode configuration is asked only of a lock that has the
+        feature (§15) and does not report it off in its detail.
         """
+        detail = self.cached_detail(lock_id)
+        if detail is None:
+            log.info("event=auto_lock_not_inferred lock_id=%d reason=detail_not_read_yet", lock_id)
+            return AutoLock.UNKNOWN
         try:
-            detail = (await self.detail(lock_id)).value
             if detail.auto_lock_time is None:
                 log.info(
                     "event=auto_lock_not_inferred lock_id=%d reason=auto_lock_time_unknown", lock_id
@@ -269,21 +278,31 @@ class LockDirectory:
         detail only when none is cached, when its list entry changed (other than the battery),
         or when it is `DETAIL_MAX_AGE_MS` old: a lock's settings change only when someone
         changes them in the app, and the list already brings the battery with its date.
-        A failure is logged; the old values stay."""
+        A failure is logged and the old values stay; one lock that fails does not keep the
+        others from being read."""
+        before = self._summaries.value if self._summaries else {}
         try:
-            before = self._summaries.value if self._summaries else {}
             after = await self.summaries(fresh=True)
-            for door in self.doors():
-                cached = self._details.get(door.lock_id)
-                if (
-                    cached is None
-                    or self._clock() - cached.at_ms >= DETAIL_MAX_AGE_MS
-                    or _settings_changed(before.get(door.lock_id), after.get(door.lock_id))
-                ):
-                    await self.detail(door.lock_id, fresh=True)
-            self._passage.clear()  # read again when the auto-lock inference needs it
         except Exception as error:  # the cache keeps serving; the next refresh tries again
             log.warning("event=lock_refresh_failed error=%s", type(error).__name__)
+            after = before
+        for door in self.doors():
+            cached = self._details.get(door.lock_id)
+            if (
+                cached is None
+                or self._clock() - cached.at_ms >= DETAIL_MAX_AGE_MS
+                or _settings_changed(before.get(door.lock_id), after.get(door.lock_id))
+            ):
+                try:
+                    await self.detail(door.lock_id, fresh=True)
+                except Exception as error:
+                    log.warning(
+                        "event=lock_detail_refresh_failed lock_id=%d error=%s errcode=%s",
+                        door.lock_id,
+                        type(error).__name__,
+                        getattr(error, "errcode", None),
+                    )
+        self._passage.clear()  # read again when the auto-lock inference needs it
 
     async def passage_mode(
         self, lock_id: int, *, fresh: bool = False, max_age_s: float | None = None

@@ -159,7 +159,7 @@ async def set_passage_mode(
         end_minute=end_minute,
         auto_unlock=change.auto_unlock,
     )
-    bridge.locks.directory.forget(door.lock_id)  # its auto-lock inference depends on it
+    bridge.locks.directory.passage_mode_changed(door.lock_id, enabled=change.enabled)
     return CommandOut(door=door.door, lock_id=door.lock_id, done="configured")
 
 
