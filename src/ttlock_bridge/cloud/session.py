@@ -245,5 +245,9 @@ def _as_auth_error(refused: StoredRefusal) -> AuthError:
 
 def _reauthentication_needed(refusal: AuthError) -> ReauthenticationNeeded:
     return ReauthenticationNeeded(
-        refusal.errcode, refusal.message, f"Re-authentication needed: {refusal.guidance}"
+        refusal.errcode,
+        refusal.message,
+        f"Re-authentication needed: {refusal.guidance}. Then run `ttlock-bridge login` with "
+        "the right TTLOCK_PASSWORD (a running service takes the new token up within seconds), "
+        "or fix TTLOCK_PASSWORD and restart the service",
     )

@@ -8,13 +8,15 @@ added and not moved for daylight saving time (reference §17). Once every `[clou
 with TTLock's time: beyond `[cloud] clock_tolerance` (default 2 min) it is set
 (`lock/updateDate`) and reported.
 
-The offset is judged against every offset the property's zone uses in the year, not only the
-one in force today: a lock added in winter keeps its winter offset all summer, and that is
-fine for codes, because the cloud converts with the same offset the lock's clock runs on (both
-UTC + `timezoneRawOffset`), so a code still opens at the right instant; only lock-local minutes
-(passage-mode hours, times in the TTLock app) read an hour off in the other season. An offset
-the zone never uses (a lock added with a phone in another zone) shifts codes on the keypad: it
-is reported with what to do in the app, since the bridge cannot change it.
+The offset is judged against every offset the property's zone uses in the year. Codes do not
+depend on it: the cloud converts the bridge's UTC times with the same offset the lock's clock
+runs on (both UTC + `timezoneRawOffset`), so a code opens at the right instant whatever the
+offset, as long as the clock itself is right (which the check above sees as drift). What the
+offset moves is lock-local minutes: passage-mode hours and the times the TTLock app shows. A
+lock added in the other season (Berlin's winter UTC+1 in summer) is an hour off for those half
+the year, which is how TTLock works and is not reported; an offset the zone never uses (a lock
+added with a phone in another zone) is reported with what to do in the app, since the bridge
+cannot change it.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from ttlock_bridge.store.grants import DoorRef
 log = logging.getLogger("ttlock_bridge.locks")
 
 ZONE_GUIDANCE = (
-    "the lock's time zone (UTC{lock}) is not the property's ({property}), so codes start and "
-    "end {hours} off on the keypad: in the TTLock app, open the lock, Settings -> Lock clock, "
-    "and sync it from a phone set to the property's time zone"
+    "the lock's time zone (UTC{lock}) is not the property's ({property}): its passage-mode "
+    "hours and the times the TTLock app shows for it are {hours} off the property's clock "
+    "(codes are not: they open at the right instant); in the TTLock app, open the lock, "
+    "Settings -> Lock clock, and sync it from a phone set to the property's time zone"
 )
 
 

@@ -65,7 +65,7 @@ class DatabaseTokenStore:
         if token is None or token.username != self._username:
             return None
         await self.save(token)
-        legacy.path.rename(legacy.path.with_name(legacy.path.name + ".migrated"))
+        legacy.path.unlink()  # a live token pair must not stay on disk beside the database
         log.info("event=token_file_migrated file=%s", legacy.path)
         return token
 
