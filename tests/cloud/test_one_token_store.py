@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -79,8 +80,7 @@ async def test_a_token_file_from_an_earlier_version_is_moved_into_the_database_o
         store.close()
 
     assert simulator.state()["token_grants"].get("password") == 1  # the file's token was used
-    assert not (tmp_path / "ttlock-token.json").exists()
-    assert list(tmp_path.glob("ttlock-token*")) == []  # no token pair left on disk
+    assert not [name for name in os.listdir(tmp_path) if name.startswith("ttlock-token")]
 
 
 async def test_a_refused_password_stays_refused_after_a_restart_until_it_changes(
