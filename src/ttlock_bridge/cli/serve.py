@@ -123,7 +123,8 @@ def demo(
         if broker is not None:
             typer.echo(
                 f"MQTT broker:            {broker[0]}:{broker[1]}  (watch it: mosquitto_sub "
-                f"-h {broker[0]} -p {broker[1]} -t 'ttlock-bridge/#' -t 'homeassistant/#' -v)"
+                f"-h {broker[0]} -p {broker[1]} -t 'ttlock-bridge/#' -t 'homeassistant/#' -v; "
+                "mosquitto_sub is in the mosquitto-clients package)"
             )
         typer.echo("Try:")
         for command in try_it(bridge_url, token, today):

@@ -4,7 +4,7 @@ Plain topics live under the configured `base_topic` (default `ttlock-bridge`):
 
 | topic | retained | payload |
 |---|---|---|
-| `<base>/status` | yes | `online`, or `offline` (the last will, and at a clean stop) |
+| `<base>/status` | yes | `online` (sent again to end a sweep), `offline` (last will, clean stop) |
 | `<base>/door/<door>/state` | yes | the door's state, JSON (payloads.py) |
 | `<base>/door/<door>/event` | no | one lock event, JSON |
 | `<base>/door/<door>/set` | (in) | `LOCK` or `UNLOCK` |
