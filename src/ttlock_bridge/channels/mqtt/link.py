@@ -196,10 +196,10 @@ class BrokerLink:
             await _publish_all(client, [*await self._snapshot(), *waiting])
             for topic in self._subscriptions:
                 await client.subscribe(topic, qos=QOS)
-            self.connected = True
+            self.connected = True  # ready, and said so, before the channel's own subscriptions
+            self.detail = f"connected ({self.where})"
             if self._after_subscribe is not None:
                 await self._after_subscribe()
-            self.detail = f"connected ({self.where})"
             log.info("event=mqtt_connected where=%s", self.where)
             sender = asyncio.create_task(self._send_forever(client), name="mqtt-send")
             try:
