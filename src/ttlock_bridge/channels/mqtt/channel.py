@@ -51,9 +51,9 @@ log = logging.getLogger("ttlock_bridge.mqtt")
 
 SOURCE = "mqtt"
 BIRTH_SETTLE_S = (1.0, 2.0)
-"""Discovery and states are re-sent between these many seconds after Home Assistant's birth
-message, at a random moment: many publishers do not flood a starting Home Assistant at once
-(reference, "Birth"), and a burst of births costs one snapshot."""
+"""Seconds (least, most) after Home Assistant's birth message at which discovery and states are
+re-sent, at a random moment between: many publishers do not flood a starting Home Assistant at
+once (reference, "Birth"), and a burst of births costs one snapshot."""
 ROOMS_EVERY_S = 60.0
 SWEEP_TIMEOUT_S = 10.0
 """A sweep whose end marker never came back (the broker refused it) ends after this long."""
