@@ -64,13 +64,15 @@ browser:
 		echo "chromium not installed: the console's browser tests will be skipped"; \
 	fi
 
-# The MQTT tests start a private mosquitto (Debian's package). Install it once (root, as in CI).
+# The MQTT tests start a private mosquitto (Debian's package); mosquitto-clients brings
+# mosquitto_sub and mosquitto_pub, which `demo --mqtt` suggests for watching the topics.
+# Install them once (root, as in CI).
 mosquitto:
-	@dpkg -s mosquitto >/dev/null 2>&1 || \
+	@(dpkg -s mosquitto && dpkg -s mosquitto-clients) >/dev/null 2>&1 || \
 	if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null; \
 	else \
-		echo "mosquitto not installed: MQTT tests will be skipped"; \
+		echo "mosquitto or mosquitto-clients not installed: without mosquitto, MQTT tests will be skipped"; \
 	fi
 
 # The Home Assistant test runs the real Home Assistant (2024.3.3, the newest for Python 3.11)

@@ -122,3 +122,44 @@ def test_check_config_says_where_it_publishes_and_what_is_missing(
     output = " ".join(result.output.split())  # the console wraps lines
     assert "MQTT to broker.local:1883, commands on 1 door(s)" in output
     assert "MQTT_PASSWORD is empty" in output
+
+
+@pytest.mark.parametrize(
+    ("host", "advice"),
+    [
+        ("127.0.0.1:1883", 'put the port in `port`: host = "127.0.0.1" and port = 1883'),
+        ("broker.local:8883", 'put the port in `port`: host = "broker.local" and port = 8883'),
+        ("mqtt broker.local", "a host name has no spaces"),
+        ("mqtt://broker.local:1883", 'no scheme, the host only: host = "broker.local"'),
+        ("mqtts://broker.local", "(TLS: add [mqtt.tls])"),
+        ("broker..local", "not a host name or IP address"),
+        ("-broker", "not a host name or IP address"),
+        ("", "at least 1 character"),
+    ],
+)
+def test_a_host_is_a_name_or_an_address_and_nothing_else(
+    tmp_path: Path, host: str, advice: str
+) -> None:
+    problems = problems_of(write(tmp_path, f'[mqtt]\nhost = "{host}"\n'))
+
+    assert advice in problems["mqtt.host"].message
+
+
+@pytest.mark.parametrize(
+    "host", ["broker.local", "mosquitto", "core-mosquitto", "mqtt_1", "192.168.1.10", "fd00::10"]
+)
+def test_host_names_and_addresses_are_taken(tmp_path: Path, host: str) -> None:
+    mqtt = load_config(write(tmp_path, f'[mqtt]\nhost = "{host}"\n')).mqtt
+
+    assert mqtt is not None
+    assert mqtt.host == host
+
+
+def test_commands_and_port_take_toml_values_not_strings(tmp_path: Path) -> None:
+    text = '[mqtt]\nhost = "broker.local"\nport = "1883"\n[mqtt.doors.room-12]\ncommands = "yes"\n'
+
+    problems = problems_of(write(tmp_path, text))
+
+    commands = problems["mqtt.doors.room-12.commands"].message
+    assert commands == "input should be a valid boolean: true or false, without quotes"
+    assert problems["mqtt.port"].message.endswith("integer: a whole number, without quotes")

@@ -1,8 +1,9 @@
 """Home Assistant 2024.3.3 itself as the consumer: started with a configuration built from
 docs/home-assistant.md and its MQTT integration on the test broker, it shows the bridge's
-entities with the bridge's values, unlocks an allowed door and not another, shows a door
-unavailable while its gateway is offline, and creates every
-entity the docs' `rest:` examples promise on a fresh start."""
+entities with the bridge's values, shows a door that accepts commands as a lock that unlocks it
+and a door whose commands are off as a read-only lock sensor (no lock entity), shows a door
+unavailable while its gateway is offline, and creates every entity the docs' `rest:` examples
+promise on a fresh start."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def until(probe: Callable[[], Any], within_s: float = 60.0) -> Any:
     return answer
 
 
-def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(
+def test_home_assistant_shows_the_bridge_and_unlocks_only_doors_with_commands(
     start_bridge: StartBridge, mqtt_settings: MqttSettings, mosquitto: Mosquitto, tmp_path: Path
 ) -> None:
     bridge = start_bridge(mqtt=mqtt_settings, cloud={"gateway_poll": timedelta(seconds=1)})
@@ -53,10 +54,18 @@ def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(
         states = until(lambda: _with(hass, "lock.room_1", "event.room_1_event"), 120)
 
         expected = {
-            "lock.main_entrance", "lock.room_1", "lock.room_6", "sensor.room_1_battery",
-            "binary_sensor.room_1_gateway", "event.room_1_event",
+            "lock.room_1", "binary_sensor.main_entrance", "binary_sensor.room_2",
+            "binary_sensor.room_6", "sensor.room_1_battery", "binary_sensor.room_1_gateway",
+            "event.room_1_event",
         }  # fmt: skip
         assert expected <= set(states)
+        # commands on room-1 only (mqtt_settings): every other door is read-only
+        assert [e for e in states if e.startswith("lock.")] == ["lock.room_1"]
+        assert states["binary_sensor.room_2"]["attributes"]["device_class"] == "lock"
+        until(  # the attributes come with its state topic's retained message
+            lambda: hass.states()["binary_sensor.room_2"]["attributes"].get("lock_id") == ROOM_2,
+            30,
+        )
         rooms = [e for e in states if e.startswith("sensor.") and e.endswith("_room_room_1")]
         assert len(rooms) == 1, sorted(states)
         until(lambda: hass.states()[rooms[0]]["state"] == "vacant", 30)
@@ -79,10 +88,11 @@ def test_home_assistant_shows_the_bridge_and_unlocks_only_allowed_doors(
         assert event["event_type"] == "remote"
         assert event["door"] == "room-1"
 
-        assert hass.call("lock", "unlock", {"entity_id": "lock.room_2"}).status_code == 200
-        time.sleep(2)
-        assert open_state(bridge, ROOM_2) != 1
-        assert hass.states()["lock.room_2"]["state"] != "unlocked"
+        # a door without commands has no Lock / Unlock, and shows what the lock does (on =
+        # unlocked), here after an unlock through the REST API
+        assert hass.states()["binary_sensor.room_2"]["state"] != "on"
+        assert bridge.api.post("/api/v1/locks/room-2/unlock").status_code == 200
+        until(lambda: hass.states()["binary_sensor.room_2"]["state"] == "on", 20)
 
         # the gateway goes down: the lock is unavailable, battery and gateway say why
         bridge.simulator.control(f"gateways/{GATEWAY}", {"online": False})

@@ -54,5 +54,6 @@ async def test_a_refused_login_is_explained_and_retried(
         10,
     )
     assert not check["ready"]
+    assert "check [mqtt] username and the MQTT_PASSWORD variable" in check["detail"]
     assert "not-the-password" not in str(check)
     assert bridge.api.get("/api/v1/locks/room-1").status_code == 200  # the bridge works on

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from service.bridge import StartBridge
+from ttlock_bridge.config import Config
 from ttlock_bridge.config.mqtt import MqttSettings
 
 from .broker import Mosquitto
 from .hass import FakeHass, Seen, fake_hass
+from .test_states_and_commands import until
 
 DOORS = ["main-entrance", *(f"room-{n}" for n in range(1, 7))]
 ROOMS = [f"room-{n}" for n in range(1, 7)]
@@ -55,7 +58,7 @@ def configs(hass: FakeHass) -> dict[str, dict[str, Any]]:
     return {m.topic: m.json() for m in hass.seen if m.topic.endswith("/config") and m.payload}
 
 
-async def test_every_door_is_a_device_with_lock_battery_gateway_and_event(
+async def test_every_door_is_a_device_with_bolt_battery_gateway_and_event(
     start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass
 ) -> None:
     start_bridge(mqtt=mqtt_settings)
@@ -63,9 +66,18 @@ async def test_every_door_is_a_device_with_lock_battery_gateway_and_event(
 
     found = configs(hass)
     for door in DOORS:
-        lock = found[f"homeassistant/lock/ttlock-bridge/{door}_lock/config"]
+        lock_topic = f"homeassistant/lock/ttlock-bridge/{door}_lock/config"
+        read_only_topic = f"homeassistant/binary_sensor/ttlock-bridge/{door}_lock/config"
+        if door == "room-1":  # commands on: a lock with Lock / Unlock
+            lock = found[lock_topic]
+            assert lock["command_topic"] == f"ttlock-bridge/door/{door}/set"
+            assert read_only_topic not in found
+        else:  # commands off: the bolt read-only, no controls that would do nothing
+            lock = found[read_only_topic]
+            assert lock["device_class"] == "lock"
+            assert "command_topic" not in lock
+            assert lock_topic not in found
         assert lock["name"] is None  # the device's main entity
-        assert lock["command_topic"] == f"ttlock-bridge/door/{door}/set"
         assert lock["device"]["manufacturer"] == "TTLock"
         assert lock["device"]["via_device"] == "ttlock-bridge"
         assert lock["availability_mode"] == "all"
@@ -126,8 +138,8 @@ async def test_a_late_subscriber_gets_status_discovery_and_states_retained(
 
     async with fake_hass(mosquitto.port) as late:
         await late.wait_for("ttlock-bridge/door/room-6/state")
-        await late.wait_for("homeassistant/event/ttlock-bridge/room-6_event/config")
-        assert len(configs(late)) == len(configs(hass))
+        # every discovery message, in whatever order the broker keeps its retained ones
+        await until(lambda: set(configs(late)) == set(configs(hass)), 5)
         first: dict[str, Seen] = {}
         for message in late.seen:
             first.setdefault(message.topic, message)
@@ -156,3 +168,53 @@ async def test_a_door_taken_out_of_the_configuration_is_removed(
         await late.wait_for("homeassistant/event/ttlock-bridge/room-6_event/config")
         assert late.last(ghost) is None
         assert all(m.payload for m in hass.seen if m.topic == other)  # not ours: left alone
+
+
+def without_room_6(config: Config) -> Config:
+    """The hotel after room-6 (its room and its door) left the configuration."""
+    rooms = {name: room for name, room in config.rooms.items() if name != "room-6"}
+    doors = {name: door for name, door in config.doors.items() if name != "room-6"}
+    return config.model_copy(update={"rooms": rooms, "doors": doors})
+
+
+async def test_a_restart_without_a_door_and_a_room_leaves_nothing_of_them_retained(
+    start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass, mosquitto: Mosquitto
+) -> None:
+    first = start_bridge(mqtt=mqtt_settings)
+    await hass.wait_for("ttlock-bridge/room/room-6/state")
+    await hass.wait_for("homeassistant/lock/ttlock-bridge/room-1_lock/config")
+    first.stop()
+    # room-6 gone, and room-1's commands off: its lock becomes the read-only bolt
+    start_bridge(mqtt=mqtt_settings.model_copy(update={"doors": {}}), config_change=without_room_6)
+
+    gone = [
+        "ttlock-bridge/door/room-6/state",  # the last state of a door no longer configured
+        "ttlock-bridge/room/room-6/state",  # may name a guest
+        "homeassistant/binary_sensor/ttlock-bridge/room-6_lock/config",
+        "homeassistant/sensor/ttlock-bridge/room_room-6/config",
+        "homeassistant/lock/ttlock-bridge/room-1_lock/config",  # the form room-1 had before
+    ]
+    for topic in gone:
+        await hass.wait_for(topic, lambda m: m.payload == "" and m.retain is False, within_s=10)
+    async with fake_hass(mosquitto.port) as late:  # what the broker still holds
+        await late.wait_for("homeassistant/binary_sensor/ttlock-bridge/room-1_lock/config")
+        await late.wait_for("ttlock-bridge/room/room-5/state")
+        await late.wait_for("ttlock-bridge/door/room-5/state")
+        await asyncio.sleep(0.5)
+        held = {m.topic for m in late.seen if m.retain}
+        assert not held & set(gone)
+        assert not [t for t in held if "room-6" in t]
+
+
+async def test_the_sweep_leaves_no_marker_of_its_own_on_the_broker(
+    start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass
+) -> None:
+    start_bridge(mqtt=mqtt_settings)
+    await hass.wait_for("homeassistant/event/ttlock-bridge/room-6_event/config")
+    await asyncio.sleep(1.0)
+
+    plain = {m.topic for m in hass.seen if m.topic.startswith("ttlock-bridge/")}
+    doors_and_rooms = ("ttlock-bridge/door/", "ttlock-bridge/room/")
+    # the sweep's end marker is the bridge's own `online` again: nothing new to see
+    assert {t for t in plain if not t.startswith(doors_and_rooms)} == {"ttlock-bridge/status"}
+    assert {m.payload for m in hass.seen if m.topic == "ttlock-bridge/status"} == {"online"}

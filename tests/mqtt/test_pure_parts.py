@@ -69,11 +69,24 @@ def test_topics_both_ways() -> None:
     assert topics.door_of_command("ttlock-bridge/door/a/b/set") is None
     assert topics.door_of_command("ttlock-bridge/door//set") is None
     assert topics.door_of_command("other/door/room-1/set") is None
-    assert topics.discovery_object(topics.discovery("lock", "room-1_lock")) == (
-        "lock",
-        "room-1_lock",
-    )
-    assert topics.discovery_object("homeassistant/lock/other/room-1_lock/config") is None
+    for ours in (
+        topics.discovery("lock", "room-1_lock"),
+        topics.door_state("room-1"),
+        topics.room_state("room-1"),
+    ):
+        assert topics.is_ours_retained(ours), ours
+    for other in (
+        "homeassistant/lock/other/room-1_lock/config",
+        "homeassistant/lock/ttlock-bridge/room-1_lock/state",
+        "homeassistant/status",
+        topics.status,
+        topics.door_command("room-1"),
+        topics.door_event("room-1"),
+        "ttlock-bridge/door//state",
+        "ttlock-bridge/door/a/b/state",
+        "other/room/room-1/state",
+    ):
+        assert not topics.is_ours_retained(other), other
 
 
 def test_reconnect_delays_double_up_to_a_minute() -> None:

@@ -4,6 +4,9 @@ reconnects with backoff, and publishes discovery and the states it learnt meanwh
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from service.bridge import ROOM_1, StartBridge
 from ttlock_bridge.config.mqtt import MqttSettings
@@ -77,3 +80,34 @@ async def test_a_broker_that_is_not_there_yet_is_waited_for(
     mosquitto.start()
 
     await until(lambda: mqtt_ready(bridge.api.get("/readyz").json()["checks"]), 10)
+
+
+async def test_a_burst_of_births_costs_at_most_two_republishes(
+    start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass
+) -> None:
+    await started(start_bridge, mqtt_settings, hass)
+    mark = len(hass.seen)
+
+    for _ in range(50):  # anyone who may publish the birth topic
+        await hass.publish("homeassistant/status", "online")
+
+    await hass.wait_for(DISCOVERY, after=mark, within_s=5)
+    await asyncio.sleep(3.0)  # a second round, if any, comes within the settle delay
+    republished = [m for m in hass.seen[mark:] if m.topic == DISCOVERY]
+    assert 1 <= len(republished) <= 2, len(republished)
+
+
+async def test_a_snapshot_goes_out_without_a_warning_per_message(
+    start_bridge: StartBridge,
+    mqtt_settings: MqttSettings,
+    hass: FakeHass,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="ttlock_bridge.mqtt")
+    await started(start_bridge, mqtt_settings, hass)
+    mark = len(hass.seen)
+    await hass.publish("homeassistant/status", "online")
+    await hass.wait_for(DISCOVERY, after=mark, within_s=5)
+
+    pending = [r for r in caplog.records if "pending publish calls" in r.getMessage()]
+    assert not pending, f"{len(pending)} times: {pending[0].getMessage()}"

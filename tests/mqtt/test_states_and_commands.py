@@ -11,9 +11,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import aiomqtt
+
 from service.bridge import MAIN_ENTRANCE, ROOM_1, RunningBridge, StartBridge
 from ttlock_bridge.config.mqtt import MqttSettings
+from ttlock_bridge.simulator import Scenario
 
+from .broker import HASS_PASSWORD, HASS_USER, Mosquitto
 from .hass import FakeHass
 
 ROOM_2 = ROOM_1 + 1
@@ -190,3 +194,61 @@ async def test_gateway_offline_makes_the_door_unavailable(
     await hass.wait_for(topic, lambda m: m.json()["gateway"] == "offline", after=mark)
     bridge.simulator.control(f"gateways/{GATEWAY}", {"online": True})
     await hass.wait_for(topic, lambda m: m.json()["gateway"] == "online", after=mark)
+
+
+def quick_auto_lock(scenario: Scenario) -> Scenario:
+    locks = [lock.model_copy(update={"auto_lock_seconds": 1}) for lock in scenario.locks]
+    return scenario.model_copy(update={"locks": locks})
+
+
+async def test_the_auto_lock_after_an_mqtt_unlock_is_not_from_mqtt(
+    start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass
+) -> None:
+    await started(start_bridge, mqtt_settings, hass, scenario_change=quick_auto_lock)
+    mark = len(hass.seen)
+
+    await hass.publish("ttlock-bridge/door/room-1/set", "UNLOCK")
+
+    topic = "ttlock-bridge/door/room-1/event"
+    unlocked = await hass.wait_for(topic, lambda m: m.json()["event_type"] == "remote", after=mark)
+    assert unlocked.json()["source"] == "mqtt"  # the command's own news
+    relocked = await hass.wait_for(
+        topic, lambda m: m.json()["method"] == "AUTO LOCK", after=mark, within_s=10
+    )
+    assert relocked.json()["source"] is None  # the lock did it, not Home Assistant
+    await hass.wait_for(
+        "ttlock-bridge/door/room-1/state", lambda m: m.json()["inferred"] is True, after=mark
+    )
+
+
+async def test_a_retained_command_acts_once_live_and_never_at_a_reconnect(
+    start_bridge: StartBridge, mqtt_settings: MqttSettings, hass: FakeHass, mosquitto: Mosquitto
+) -> None:
+    bridge = await started(start_bridge, mqtt_settings, hass)
+    mark = len(hass.seen)
+
+    # delivered live (retain flag 0 to a subscriber that is already there): acted on, once
+    await hass.publish("ttlock-bridge/door/room-1/set", "UNLOCK", retain=True)
+    await until(lambda: open_state(bridge, ROOM_1) == 1)
+    await hass.publish("ttlock-bridge/door/room-1/set", "LOCK")
+    await until(lambda: open_state(bridge, ROOM_1) != 1)
+    # the broker still holds the UNLOCK; take the bridge's session over: it reconnects
+    before = len(hass.seen)
+    async with aiomqtt.Client(
+        "127.0.0.1",
+        mosquitto.port,
+        username=HASS_USER,
+        password=HASS_PASSWORD,
+        identifier=mqtt_settings.client_id,
+    ):
+        pass
+    await hass.wait_for("ttlock-bridge/status", lambda m: m.payload == "online", after=before)
+    await asyncio.sleep(1.5)  # the retained UNLOCK came with the subscription: ignored
+
+    assert open_state(bridge, ROOM_1) != 1
+    commanded = [
+        m.json()
+        for m in hass.seen[mark:]
+        if m.topic == "ttlock-bridge/door/room-1/event" and m.json()["source"] == "mqtt"
+    ]
+    assert [event["method"] for event in commanded] == ["REMOTE UNLOCK", "REMOTE LOCK"]

@@ -27,6 +27,8 @@ class RunningBridge:
     runtime: Runtime
     api: httpx.Client = field(repr=False)
     anonymous: httpx.Client = field(repr=False)
+    stop: Callable[[], None] = field(repr=False, default=lambda: None)
+    """Shut the bridge (and its simulator) down before the test ends, as a stopped `serve`."""
 
     def passcodes_on(self, lock_id: int) -> list[dict[str, Any]]:
         """The passcodes the simulated lock itself holds."""

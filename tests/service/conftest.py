@@ -17,7 +17,7 @@ import pytest
 from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
 from ttlock_bridge.clock import Clock, wall_clock_ms
-from ttlock_bridge.config import load_config
+from ttlock_bridge.config import Config, load_config
 from ttlock_bridge.config.mqtt import MqttSettings
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
@@ -37,7 +37,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     """Factory `(scenario_change=None, cloud=None, mqtt=None, **server_settings) ->
     RunningBridge`.
 
-    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `before_start` prepares
+    `scenario_change` edits the demo scenario (e.g. shorter auto-lock); `config_change` edits the
+    loaded configuration (e.g. fewer doors) before the bridge starts; `before_start` prepares
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
     (`MqttSettings`, the MQTT channel runs); `console` `[console]` keys (e.g. `unlock`);
@@ -55,8 +56,11 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             console: dict[str, object] | None = None,
             *,
             clock: Clock = wall_clock_ms,
+            config_change: Callable[[Config], Config] | None = None,
             **server: object,
         ) -> RunningBridge:
+            own = ExitStack()  # this bridge's, closed by its `stop` or at the end of the test
+            stack.callback(own.close)
             port = free_port()
             callback = f"http://127.0.0.1:{port}/ttlock/callback"
             if server.get("callback_secret"):
@@ -64,9 +68,9 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             scenario = demo_scenario(callback)
             if scenario_change is not None:
                 scenario = scenario_change(scenario)
-            simulator_url = stack.enter_context(serve_in_background(create_simulator(scenario)))
+            simulator_url = own.enter_context(serve_in_background(create_simulator(scenario)))
             simulator = RunningSimulator(simulator_url)
-            stack.callback(simulator.http.close)
+            own.callback(simulator.http.close)
             if before_start is not None:
                 before_start(simulator)
             path = write_demo_config(tmp_path, simulator_url, host="127.0.0.1", port=port)
@@ -79,15 +83,17 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                     "console": config.console.model_copy(update=console or {}),
                 }
             )
+            if config_change is not None:
+                config = config_change(config)
             runtime = Runtime.build(
                 config, demo_credentials(), api_base=simulator_url, api_token=API_TOKEN, clock=clock
             )
-            url = stack.enter_context(serve_in_background(runtime.http_app(), port=port))
-            api = stack.enter_context(
+            url = own.enter_context(serve_in_background(runtime.http_app(), port=port))
+            api = own.enter_context(
                 httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"})
             )
-            anonymous = stack.enter_context(httpx.Client(base_url=url))
-            return RunningBridge(url, simulator, runtime, api, anonymous)
+            anonymous = own.enter_context(httpx.Client(base_url=url))
+            return RunningBridge(url, simulator, runtime, api, anonymous, stop=own.close)
 
         yield start
 

@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import RunningSimulator
+from service.bridge import API_TOKEN
 from service.serve_process import serving
+from ttlock_bridge.cli.serve import secret_values
+from ttlock_bridge.config import load_config
 from ttlock_bridge.operations.logs import REDACTED, RedactingFormatter
+from ttlock_bridge.service.demo import demo_credentials, write_demo_config
 
 PASSWORD = "Pa ss&wörd-73"
 
@@ -61,3 +65,54 @@ def test_the_formatter_hides_secrets_and_values_of_secret_keys_only(
 
     assert kept in text
     assert hidden not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "event=mqtt_connect_failed error=[code:135] Not authorized (check [mqtt] username)",
+            "error=[code:135] Not authorized",
+        ),
+        ("error=[code:134] Bad user name or password", "[code:134] Bad user name or password"),
+        ("reasonCode=0 code=7", "reasonCode=0 code=7"),
+        ("http code: 404", "code: 404"),
+    ],
+)
+def test_reason_codes_are_no_passcodes(line: str, kept: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (line,), None)
+
+    assert kept in RedactingFormatter([]).format(record)
+
+
+@pytest.mark.parametrize(
+    ("line", "hidden"),
+    [
+        ("code=123456", "123456"),
+        ("code: 4821", "4821"),
+        ("[code:48213]", "48213"),
+        ("passcode=123", "123"),
+        ("keyboardPwd=12", "=12"),
+        ("new_code=abc", "abc"),
+        ("callback?code=9f8e7d&state=x", "9f8e7d"),  # an OAuth code, not a number
+    ],
+)
+def test_passcodes_after_a_code_key_stay_hidden(line: str, hidden: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (line,), None)
+
+    assert hidden not in RedactingFormatter([]).format(record)
+
+
+def test_the_mqtt_password_is_redacted_wherever_it_appears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MQTT_PASSWORD", "broker pass/4711")
+    path = write_demo_config(tmp_path, "http://127.0.0.1:9", host="127.0.0.1", port=8080)
+    secrets = secret_values(load_config(path), demo_credentials(), API_TOKEN)
+    line = "url=mqtt://bridge:broker%20pass%2F4711@broker.local said 'broker pass/4711'"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (line,), None)
+
+    text = RedactingFormatter(secrets).format(record)
+
+    assert "4711" not in text
+    assert "mqtt://bridge:[redacted]@broker.local" in text

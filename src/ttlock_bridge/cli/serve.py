@@ -28,6 +28,7 @@ from ttlock_bridge.cli.context import (
     err,
     load_config_or_problem,
 )
+from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE
 
 if TYPE_CHECKING:
     from ttlock_bridge.cloud import Credentials
@@ -141,7 +142,8 @@ def demo(
         if broker is not None:
             typer.echo(
                 f"MQTT broker:            {broker[0]}:{broker[1]}  (watch it: mosquitto_sub "
-                f"-h {broker[0]} -p {broker[1]} -t 'ttlock-bridge/#' -t 'homeassistant/#' -v)"
+                f"-h {broker[0]} -p {broker[1]} -t 'ttlock-bridge/#' -t 'homeassistant/#' -v; "
+                "mosquitto_sub is in the mosquitto-clients package)"
             )
         typer.echo("Try:")
         for command in try_it(bridge_url, token, today):
@@ -175,7 +177,7 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
     from ttlock_bridge.service.runtime import Runtime
 
     token = api_token(config.data_dir)
-    configure_logging(_secret_values(config, credentials, token))
+    configure_logging(secret_values(config, credentials, token))
     runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
     server_config = uvicorn.Config(
         runtime.http_app(),
@@ -188,15 +190,17 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
     uvicorn.Server(server_config).run()
 
 
-def _secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:
+def secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:
     """Every secret value the process holds, for the logs to redact wherever one appears: the
     API token, the client secret, the TTLock password (as typed and as its MD5), the callback
-    secret. Error codes and ids are no secrets (TTLock's `errcode` stays readable)."""
+    secret, the MQTT broker password (`MQTT_PASSWORD`). Error codes and ids are no secrets
+    (TTLock's `errcode` stays readable)."""
     values = [
         token,
         credentials.client_secret,
         credentials.password_md5,
         os.environ.get("TTLOCK_PASSWORD", ""),
         config.server.callback_secret or "",
+        os.environ.get(PASSWORD_VARIABLE, ""),
     ]
     return [value for value in values if value]

@@ -178,13 +178,21 @@ def _explain(path: Path, detail: ErrorDetails) -> Problem:
     return Problem(path, key, _advice(detail), detail["input"])
 
 
+_TYPE_HINTS = {
+    "bool_type": ": true or false, without quotes",
+    "int_type": ": a whole number, without quotes",
+}
+"""What to write instead, for a value of the wrong TOML type (`"yes"`, `"1883"`)."""
+
+
 def _advice(detail: ErrorDetails) -> str:
     if detail["type"] == "value_error":
         return detail["msg"].removeprefix("Value error, ")
     pattern = (detail.get("ctx") or {}).get("pattern")
     if isinstance(pattern, str) and pattern in _PATTERN_HINTS:
         return _PATTERN_HINTS[pattern]
-    return f"{detail['msg'][:1].lower()}{detail['msg'][1:]}"
+    hint = _TYPE_HINTS.get(detail["type"], "")
+    return f"{detail['msg'][:1].lower()}{detail['msg'][1:]}{hint}"
 
 
 def _allowed_keys(section: Sequence[int | str]) -> str:

@@ -9,11 +9,20 @@ commands = true`: whoever may publish on the broker could otherwise open the doo
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from ttlock_bridge.config.problems import Problem
 
@@ -24,6 +33,45 @@ TopicId = Annotated[
 ]
 """A topic level that Home Assistant accepts in a discovery topic: `[a-zA-Z0-9_-]`
 (shared/reference/home-assistant-mqtt.md, "IDs in topics")."""
+
+
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+"""One label of a host name (RFC 1123, and `_` as Docker's service names have it)."""
+
+
+def _is_host(text: str) -> bool:
+    """`broker.local`, `mosquitto`, `192.168.1.10`, `fd00::10`: a host name or an IP address
+    (IPv6 without brackets, as the MQTT client takes it), nothing else."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        name = text.removesuffix(".")
+        return 0 < len(name) <= 253 and all(_HOST_LABEL.match(label) for label in name.split("."))
+    return True
+
+
+def check_host(host: str) -> str:
+    """The broker's host as given, when it is a host name or an IP address; else a ValueError
+    that says what to write: no port (it goes in `port`), no scheme, no spaces."""
+    if _is_host(host):
+        return host
+    if "://" in host:
+        scheme, _, rest = host.partition("://")
+        name = rest.split("/")[0].rsplit(":", 1)[0] or "broker.local"
+        tls = " (TLS: add [mqtt.tls])" if scheme.lower() in ("mqtts", "ssl", "tls") else ""
+        raise ValueError(f'no scheme, the host only: host = "{name}"{tls}')
+    name, colon, port = host.rpartition(":")
+    if colon and port.isdigit() and _is_host(name):
+        raise ValueError(f'put the port in `port`: host = "{name}" and port = {port}')
+    if any(character.isspace() for character in host):
+        raise ValueError("a host name has no spaces: the broker's name or IP address")
+    raise ValueError(
+        'not a host name or IP address: e.g. "broker.local", "mosquitto" or "192.168.1.10"'
+    )
+
+
+Host = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(check_host)]
+"""The broker: a host name or an IP address, without port or scheme."""
 
 
 class _Section(BaseModel):
@@ -53,7 +101,7 @@ class MqttTls(_Section):
 class MqttDoor(_Section):
     """What MQTT may do with one door."""
 
-    commands: bool = False
+    commands: bool = Field(default=False, strict=True)
     """Accept LOCK / UNLOCK on the door's command topic. Off unless set: anyone who may
     publish on the broker could open the door."""
 
@@ -61,7 +109,8 @@ class MqttDoor(_Section):
 class MqttSettings(_Section):
     """The broker, the topics and the doors that accept commands."""
 
-    host: str = Field(min_length=1)
+    host: Host
+    """A host name or an IP address; the port goes in `port`."""
     port: int | None = Field(default=None, ge=1, le=65535, strict=True)
     """Default 1883, or 8883 with TLS."""
     tls: MqttTls | None = None

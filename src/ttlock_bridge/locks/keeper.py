@@ -4,11 +4,14 @@ Every path that learns something about a lock (callback, remote command) goes th
 the state the API shows and the news the channels publish never disagree. When an unlock arms
 the auto-lock inference, a timer publishes the inferred "locked" (or "unknown", for a lock whose
 auto-lock time is unknown) at the moment it becomes true.
+The timer runs in a context of its own: what the unlock's caller set in context variables (a
+channel marking the news of its command) belongs to the unlock's news, not to the relock's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -116,7 +119,9 @@ class StateKeeper:
         inference_at_ms = self.state(lock_id).inference_at_ms
         if inference_at_ms is not None:
             delay_s = max(0.0, (inference_at_ms - self._now_ms()) / 1000)
-            self._timers[lock_id] = asyncio.create_task(self._announce_relock(lock_id, delay_s))
+            self._timers[lock_id] = asyncio.create_task(
+                self._announce_relock(lock_id, delay_s), context=contextvars.Context()
+            )
 
     async def _announce_relock(self, lock_id: int, delay_s: float) -> None:
         await asyncio.sleep(delay_s)

@@ -5,7 +5,9 @@ Redaction happens in the root handler's formatter, so it covers every logger in 
 the TTLock password plain and hashed, callback secret) are replaced wherever they appear, also
 URL-encoded or JSON-escaped, and any value written after a sensitive key (`password=`,
 `keyboardPwd=`, `code:`, `access_token=` ...) is hidden. Error codes are no secret:
-`errcode=-3007` stays as TTLock said it.
+`errcode=-3007` stays as TTLock said it, and so does a number of at most three digits after a
+bare `code` (`[code:135] Not authorized` is an MQTT reason code, an HTTP status is three digits,
+a passcode is four to nine digits).
 """
 
 from __future__ import annotations
@@ -30,10 +32,17 @@ _SENSITIVE_VALUE = re.compile(
 """A value after a key that ends like a secret's (`keyboardPwd=`, `access_token":"`, `code:`)."""
 _NOT_SECRET_KEY = re.compile(r"(?i)err(?:or)?_?code|status_?code|http_?code|masked_?code")
 """Keys that end like a secret's but name none: TTLock's `errcode` is what TTLock said."""
+_CODE_KEY = re.compile(r"(?i)[\w-]*(?<!pass)code")
+"""Keys that end in `code` but not in `passcode`: `code`, `new_code`, `reasonCode`..."""
+_REASON_CODE = re.compile(r"\d{1,3}\]?")
+"""A value after such a key that cannot be a passcode (TTLock's are 4 to 9 digits): an MQTT
+reason code (`[code:135]`, 0 to 255), an HTTP status."""
 
 
 def _redact_value(match: re.Match[str]) -> str:
     if _NOT_SECRET_KEY.fullmatch(match["key"]):
+        return match[0]
+    if _CODE_KEY.fullmatch(match["key"]) and _REASON_CODE.fullmatch(match["value"]):
         return match[0]
     return match["key"] + match["separator"] + REDACTED
 

@@ -110,7 +110,9 @@ def private_mosquitto(directory: Path) -> Iterator[int]:
     persistence), stopped afterwards; yields its port. Raises `NoBroker` when there is none."""
     binary = next((found for name in MOSQUITTO_PATHS if (found := shutil.which(name))), None)
     if binary is None:
-        raise NoBroker("mosquitto is not installed (Debian: apt-get install mosquitto)")
+        raise NoBroker(
+            "mosquitto is not installed (Debian: apt-get install mosquitto mosquitto-clients)"
+        )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -3,10 +3,16 @@ and plain JSON topics), LOCK / UNLOCK commands in.
 
 What goes out is kept here as the last payload of every retained topic, so the broker gets only
 changes, and all of it again after every reconnect and whenever Home Assistant announces itself
-(birth message). The lock state comes from lock news and the state keeper, never from the
-TTLock cloud (quota is money, DESIGN invariant 6). Room states are re-read from the access core
-on grant news, on a lock event at one of the room's doors and every minute (a day turns; a stay
-starts); only changes are published.
+(birth message). Births are coalesced: the snapshot goes out 1 to 2 s after a birth, births
+meanwhile ride on it, and births while it is being sent ask for one more at most (anyone may
+publish a birth: fifty of them cost one or two snapshots, not fifty). On every connection a
+sweep finds the retained topics this bridge left earlier (discovery, door and room states) that
+the configuration no longer publishes, and clears them.
+
+The lock state comes from lock news and the state keeper, never from the TTLock cloud (quota is
+money, DESIGN invariant 6). Room states are re-read from the access core on grant news, on a
+lock event at one of the room's doors and every minute (a day turns; a stay starts); only
+changes are published.
 """
 
 from __future__ import annotations
@@ -44,11 +50,13 @@ from ttlock_bridge.text import escape_unsafe
 log = logging.getLogger("ttlock_bridge.mqtt")
 
 SOURCE = "mqtt"
-BIRTH_JITTER_S = 1.0
-"""Discovery is re-sent within this many seconds of Home Assistant's birth message, at a random
-moment, so many publishers do not flood a starting Home Assistant at once (reference, "Birth")."""
+BIRTH_SETTLE_S = (1.0, 2.0)
+"""Seconds (least, most) after Home Assistant's birth message at which discovery and states are
+re-sent, at a random moment between: many publishers do not flood a starting Home Assistant at
+once (reference, "Birth"), and a burst of births costs one snapshot."""
 ROOMS_EVERY_S = 60.0
 SWEEP_TIMEOUT_S = 10.0
+"""A sweep whose end marker never came back (the broker refused it) ends after this long."""
 
 _command_source: ContextVar[str | None] = ContextVar("mqtt_command_source", default=None)
 """Set while this channel's command runs: the lock news it causes is marked `source: mqtt`."""
@@ -79,6 +87,10 @@ class MqttChannel:
         self._facts: dict[str, LockFacts] = {}
         self._discovery_topics: set[str] = set()
         self._found: set[str] | None = None
+        """Retained topics of ours the broker held at this connection's sweep; None between."""
+        self._sweep_timer: asyncio.Task[None] | None = None
+        self._republishing = False
+        self._republish_again = False
         self._work: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self._link = BrokerLink(
@@ -86,7 +98,7 @@ class MqttChannel:
             self._topics,
             self._snapshot,
             self._received,
-            [self._topics.commands, self._topics.birth, self._topics.sweep_done],
+            [self._topics.commands, self._topics.birth],
             environ=environ,
             after_subscribe=self._start_sweep,
         )
@@ -175,7 +187,7 @@ class MqttChannel:
         messages = self._builder.bridge(self._access.config.rooms)
         for door, lock_id in self._doors.items():
             self._facts[door] = self._lock_facts(lock_id)
-            messages += self._builder.door(door, lock_id, self._facts[door])
+            messages += self._door_discovery(door, lock_id, self._facts[door])
         self._discovery_topics = {message.topic for message in messages}
         return messages
 
@@ -190,8 +202,12 @@ class MqttChannel:
         facts = self._lock_facts(lock_id)
         if door in self._facts and facts != self._facts[door]:
             self._facts[door] = facts
-            for message in self._builder.door(door, lock_id, facts):
+            for message in self._door_discovery(door, lock_id, facts):
                 self._link.send(message.topic, message.payload, retain=True)
+
+    def _door_discovery(self, door: str, lock_id: int, facts: LockFacts) -> list[Discovery]:
+        commands = self._settings.commands_allowed(door)
+        return self._builder.door(door, lock_id, facts, commands=commands)
 
     def _lock_facts(self, lock_id: int) -> LockFacts:
         detail = self._locks.directory.cached_detail(lock_id)
@@ -203,34 +219,59 @@ class MqttChannel:
             hardware=detail.hardware_revision,
         )
 
-    async def _rebirth(self) -> None:
-        """Home Assistant (re)started: send it everything again, after a short random delay."""
-        await asyncio.sleep(random.uniform(0, BIRTH_JITTER_S))  # noqa: S311 - not a secret
-        log.info("event=mqtt_birth: re-sending discovery and states")
-        for message in await self._snapshot():
-            self._link.send(message.topic, message.payload, retain=message.retain)
+    def _birth(self) -> None:
+        """Home Assistant (re)started: a snapshot soon, or one more after the one under way."""
+        if self._republishing:
+            self._republish_again = True
+            return
+        self._republishing = True
+        self._spawn(self._republish_after_births())
+
+    async def _republish_after_births(self) -> None:
+        """Send everything again after a random settle delay (`BIRTH_SETTLE_S`), and once more
+        when a birth came while it was being sent (until it is on the broker)."""
+        try:
+            again = True
+            while again:
+                await asyncio.sleep(random.uniform(*BIRTH_SETTLE_S))  # noqa: S311 - not a secret
+                self._republish_again = False
+                log.info("event=mqtt_birth: re-sending discovery and states")
+                for message in await self._snapshot():
+                    self._link.send(message.topic, message.payload, retain=message.retain)
+                await self._link.idle()
+                again = self._republish_again
+        finally:
+            self._republishing = False
 
     async def _start_sweep(self) -> None:
-        """Find discovery messages this bridge left for doors no longer configured: subscribe to
-        all of ours; the marker that follows arrives after the broker's retained ones."""
+        """Find the retained messages this bridge left earlier (discovery, door and room states)
+        that the configuration no longer publishes: subscribe to all of ours and to the status,
+        then re-send the retained `online` status as the end marker: the broker delivers it
+        after the retained messages the subscriptions matched, and subscribers see nothing but
+        the status they already hold."""
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
         self._found = set()
-        await self._link.subscribe(self._topics.our_discovery)
-        self._link.send(self._topics.sweep_done, "sweep", retain=False)
-        self._spawn(self._end_sweep_after(SWEEP_TIMEOUT_S))
+        for subscription in (*self._topics.our_retained, self._topics.status):
+            await self._link.subscribe(subscription)
+        self._link.send(self._topics.status, ONLINE, retain=True)
+        self._sweep_timer = self._spawn(self._end_sweep_after(SWEEP_TIMEOUT_S))
 
     async def _end_sweep_after(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
         await self._end_sweep()
 
     async def _end_sweep(self) -> None:
+        """Clear (empty retained payload) what the sweep found that is not published now."""
         found, self._found = self._found, None
         if found is None:
             return
-        for topic in sorted(found - self._discovery_topics):
-            log.info("event=mqtt_discovery_removed topic=%s", topic)
+        for topic in sorted(found - self._discovery_topics - self._retained.keys()):
+            log.info("event=mqtt_retained_removed topic=%s", topic)
             self._link.send(topic, "", retain=True)
         with contextlib.suppress(aiomqtt.MqttError):
-            await self._link.unsubscribe(self._topics.our_discovery)
+            for subscription in (*self._topics.our_retained, self._topics.status):
+                await self._link.unsubscribe(subscription)
 
     # -- what arrives ---------------------------------------------------------------------
 
@@ -238,12 +279,13 @@ class MqttChannel:
         topic = message.topic.value
         if topic == self._topics.birth:
             if payload_text(message.payload) == ONLINE:
-                self._spawn(self._rebirth())
+                self._birth()
             return
-        if topic == self._topics.sweep_done:
-            self._spawn(self._end_sweep())
+        if topic == self._topics.status:  # only while sweeping: our marker, live
+            if self._found is not None and not message.retain:
+                self._spawn(self._end_sweep())
             return
-        if self._topics.discovery_object(topic) is not None:
+        if self._topics.is_ours_retained(topic):
             if self._found is not None and message.retain and message.payload:
                 self._found.add(topic)
             return
@@ -277,7 +319,7 @@ class MqttChannel:
     async def _run(self, door: str, command: Command) -> None:
         log.info("event=mqtt_command door=%s command=%s source=%s", door, command.value, SOURCE)
         reference = DoorRef(door, self._doors[door])
-        _command_source.set(SOURCE)
+        marked = _command_source.set(SOURCE)  # the command's own news only
         try:
             if command is Command.UNLOCK:
                 await self._locks.commands.unlock(reference)
@@ -288,6 +330,8 @@ class MqttChannel:
                 "event=mqtt_command_failed door=%s command=%s error=%s", door, command.value, error
             )
             self._error(door, command, str(error))
+        finally:
+            _command_source.reset(marked)
 
     def _error(self, door: str, command: Command, error: str) -> None:
         self._link.send(
@@ -326,10 +370,12 @@ class MqttChannel:
         if self._keep(topic, payload):
             self._link.send(topic, payload, retain=True)
 
-    def _spawn(self, work: Awaitable[None]) -> None:
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        """Run `work` beside the channel; `stop` cancels it."""
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
 
 def _grant_with_tag(occupancies: Iterable[RoomOccupancy], tag: str) -> GrantRef | None:

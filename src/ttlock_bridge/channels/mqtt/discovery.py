@@ -6,9 +6,16 @@ that Home Assistant 2024.1 to today, openHAB and ioBroker all read
 applied here, by its table:
 
 - `origin` always carries `name` (an origin without one drops the whole message);
-- entities are named by role ("Battery"), the lock is the device's main entity (`name: null`);
+- entities are named by role ("Battery"), the door's bolt is the device's main entity
+  (`name: null`);
+- a door that accepts commands is a `lock` (its `command_topic` is required, and Home Assistant
+  shows Lock / Unlock); a door whose commands are off is a read-only `binary_sensor` of device
+  class `lock` (on = unlocked), which has no controls that would do nothing. Both forms use the
+  same object id (`<door>_lock`) under different components: when a door switches, the other
+  form's discovery is a leftover that the channel's sweep clears;
 - lock states are LOCKED / UNLOCKED only, no `payload_open`; an unknown bolt renders `None`
-  (the lock's default `payload_reset`, Home Assistant shows "unknown");
+  (the lock's default `payload_reset`, Home Assistant shows "unknown"; likewise for the
+  binary sensor);
 - battery in `%`, device class battery, diagnostic; gateway a connectivity binary sensor;
 - no `object_id` nor `default_entity_id`: Home Assistant derives entity ids from the names;
 - the bridge's own device is published first, since every door names it in `via_device`
@@ -51,6 +58,12 @@ GATEWAY_TEMPLATE = (
     "{% elif value_json.gateway in ['offline', 'none'] %}OFF"
     "{% else %}None{% endif %}"
 )
+BOLT_OPEN_TEMPLATE = (
+    "{% if value_json.bolt == 'unlocked' %}ON"
+    "{% elif value_json.bolt == 'locked' %}OFF"
+    "{% else %}None{% endif %}"
+)
+"""The read-only bolt (binary sensor, device class lock): on means unlocked."""
 REACHABLE_TEMPLATE = "{{ 'offline' if value_json.gateway == 'offline' else 'online' }}"
 """A door's lock is unavailable while its gateway is known to be offline."""
 
@@ -130,9 +143,10 @@ class DiscoveryBuilder:
             )
         return messages
 
-    def door(self, door: str, lock_id: int, facts: LockFacts) -> list[Discovery]:
+    def door(self, door: str, lock_id: int, facts: LockFacts, *, commands: bool) -> list[Discovery]:
         """A door's device (manufacturer TTLock, model and firmware from the lock detail, via
-        the bridge) with its lock, battery, gateway and event entities."""
+        the bridge) with its bolt (a lock with `commands`, else a read-only binary sensor),
+        battery, gateway and event entities."""
         device: dict[str, Any] = {
             "identifiers": [self._door_id(door)],
             "name": door,
@@ -149,28 +163,42 @@ class DiscoveryBuilder:
         state = self._topics.door_state(door)
         status = self._topics.status
         base = {"device": device, "availability_topic": status}
+        bolt = {
+            "name": None,
+            "device": device,
+            "state_topic": state,
+            "json_attributes_topic": state,
+            "availability": [
+                {"topic": status},
+                {"topic": state, "value_template": REACHABLE_TEMPLATE},
+            ],
+            "availability_mode": "all",
+        }
         return [
             self._message(
                 "lock",
                 f"{door}_lock",
-                {
-                    "name": None,
+                bolt
+                | {
                     "unique_id": f"{self._door_id(door)}_lock",
-                    "device": device,
-                    "state_topic": state,
                     "value_template": LOCK_STATE_TEMPLATE,
-                    "json_attributes_topic": state,
                     "command_topic": self._topics.door_command(door),
                     "payload_lock": "LOCK",
                     "payload_unlock": "UNLOCK",
                     "state_locked": "LOCKED",
                     "state_unlocked": "UNLOCKED",
                     "optimistic": False,
-                    "availability": [
-                        {"topic": status},
-                        {"topic": state, "value_template": REACHABLE_TEMPLATE},
-                    ],
-                    "availability_mode": "all",
+                },
+            )
+            if commands
+            else self._message(
+                "binary_sensor",
+                f"{door}_lock",
+                bolt
+                | {
+                    "unique_id": f"{self._door_id(door)}_lock_state",
+                    "value_template": BOLT_OPEN_TEMPLATE,
+                    "device_class": "lock",
                 },
             ),
             self._message(

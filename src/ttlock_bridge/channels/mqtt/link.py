@@ -5,7 +5,8 @@ and the bridge's own work (callbacks, grants, commands) goes on while the broker
 every (re)connect the link first sends the retained `online` on the bridge's status topic (the
 connection's last will says `offline`), then the channel's snapshot of every retained topic
 (discovery and states), then the events that waited in the outbox: retained messages that
-waited are dropped, the snapshot is newer. Messages arrive in order of sending (QoS 1).
+waited are dropped, the snapshot is newer. Messages arrive in order of sending (QoS 1), at
+most `WINDOW` of them awaiting the broker's acknowledgement at a time.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import contextlib
 import logging
 import os
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiomqtt
+from aiomqtt.exceptions import MqttConnectError
 
 from ttlock_bridge.channels.mqtt.topics import OFFLINE, ONLINE, Topics
 from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE, MqttSettings
@@ -34,6 +37,15 @@ LONGEST_RETRY_S = 60.0
 KEEPALIVE_S = 30
 STOP_WAIT_S = 5.0
 """How long `stop` waits for the connection to close."""
+WINDOW = 8
+"""Publishes awaiting their acknowledgement at once. aiomqtt logs a warning for every call
+made while more than 10 are pending (`Client.pending_calls_threshold`): 8 keeps a snapshot of
+hundreds of doors quiet and leaves room for a subscribe or the `offline` of `stop` beside it."""
+REFUSED_LOGIN = {4, 5, 134, 135}
+"""CONNACK codes of a broker that refused the login (`MqttConnectError.rc`): MQTT 3.1.1's 4
+(bad user name or password) and 5 (not authorised), and their MQTT 5 reason codes 134 and 135
+(paho reports 3.1.1's as these)."""
+LOGIN_HINT = f"check [mqtt] username and the {PASSWORD_VARIABLE} variable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +93,8 @@ class BrokerLink:
         self._after_subscribe = after_subscribe
         self._password = environ.get(PASSWORD_VARIABLE) or None
         self._outbox: asyncio.Queue[Outgoing] = asyncio.Queue(OUTBOX_SIZE)
+        self._idle = asyncio.Event()
+        """Set while the outbox is empty and nothing taken from it is still being published."""
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._dropping = False
@@ -123,11 +137,17 @@ class BrokerLink:
         """Queue a message; never waits. Dropped (logged) when the outbox is full."""
         try:
             self._outbox.put_nowait(Outgoing(topic, payload, retain))
+            self._idle.clear()
             self._dropping = False
         except asyncio.QueueFull:
             if not self._dropping:
                 log.warning("event=mqtt_outbox_full size=%d: messages dropped", OUTBOX_SIZE)
             self._dropping = True
+
+    async def idle(self) -> None:
+        """Return once everything sent so far has been published (at once when it has; while
+        the broker is away, not before the next connection has sent it)."""
+        await self._idle.wait()
 
     async def subscribe(self, topic: str) -> None:
         """Subscribe now on the current connection (a no-op while not connected)."""
@@ -151,18 +171,19 @@ class BrokerLink:
                 self._client = None
                 if self._stopping:
                     return
+                why = explained(error)
                 if was_connected:
                     attempt = 0
-                    log.warning("event=mqtt_connection_lost where=%s error=%s", self.where, error)
+                    log.warning("event=mqtt_connection_lost where=%s error=%s", self.where, why)
                 else:
                     log.warning(
                         "event=mqtt_connect_failed where=%s attempt=%d error=%s",
                         self.where,
                         attempt + 1,
-                        error,
+                        why,
                     )
                 delay = delays[min(attempt, len(delays) - 1)] * random.uniform(0.8, 1.2)  # noqa: S311
-                self.detail = f"cannot connect ({self.where}): {error}; retrying in {delay:.0f} s"
+                self.detail = f"cannot connect ({self.where}): {why}; retrying in {delay:.0f} s"
                 attempt += 1
                 await asyncio.sleep(delay)
 
@@ -175,10 +196,10 @@ class BrokerLink:
             await _publish_all(client, [*await self._snapshot(), *waiting])
             for topic in self._subscriptions:
                 await client.subscribe(topic, qos=QOS)
-            self.connected = True
+            self.connected = True  # ready, and said so, before the channel's own subscriptions
+            self.detail = f"connected ({self.where})"
             if self._after_subscribe is not None:
                 await self._after_subscribe()
-            self.detail = f"connected ({self.where})"
             log.info("event=mqtt_connected where=%s", self.where)
             sender = asyncio.create_task(self._send_forever(client), name="mqtt-send")
             try:
@@ -191,6 +212,8 @@ class BrokerLink:
     async def _send_forever(self, client: aiomqtt.Client) -> None:
         """Send what the outbox holds, all that waits at once, in order."""
         while True:
+            if self._outbox.empty():
+                self._idle.set()
             batch = [await self._outbox.get()]
             while not self._outbox.empty():
                 batch.append(self._outbox.get_nowait())
@@ -235,13 +258,34 @@ class BrokerLink:
         )
 
 
+def explained(error: aiomqtt.MqttError) -> str:
+    """The error as aiomqtt words it (`[code:135] Not authorized`), with what to check when
+    the broker refused the login."""
+    if isinstance(error, MqttConnectError):
+        code = getattr(error.rc, "value", error.rc)  # paho's ReasonCode, or a plain int
+        if code in REFUSED_LOGIN:
+            return f"{error} ({LOGIN_HINT})"
+    return str(error)
+
+
 async def _publish_all(client: aiomqtt.Client, messages: Sequence[Outgoing]) -> None:
-    """Publish in this order without waiting for each acknowledgement in turn: each publish is
-    handed to the client before the next (the broker gets them in order), and the
-    acknowledgements are awaited together (many doors' discovery in one round trip's time)."""
-    await asyncio.gather(
-        *(
-            client.publish(message.topic, message.payload, qos=QOS, retain=message.retain)
-            for message in messages
-        )
-    )
+    """Publish in this order without waiting for each acknowledgement in turn, `WINDOW` at a
+    time: each publish is handed to the client before the next (the broker gets them in order),
+    and the next one starts as soon as the oldest is acknowledged. The first failure ends the
+    batch (raised; the rest are cancelled)."""
+    pending: deque[asyncio.Task[None]] = deque()
+    try:
+        for message in messages:
+            if len(pending) >= WINDOW:
+                await pending.popleft()
+            pending.append(
+                asyncio.create_task(
+                    client.publish(message.topic, message.payload, qos=QOS, retain=message.retain)
+                )
+            )
+        while pending:
+            await pending.popleft()
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

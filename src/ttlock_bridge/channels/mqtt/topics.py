@@ -4,7 +4,7 @@ Plain topics live under the configured `base_topic` (default `ttlock-bridge`):
 
 | topic | retained | payload |
 |---|---|---|
-| `<base>/status` | yes | `online`, or `offline` (the last will, and at a clean stop) |
+| `<base>/status` | yes | `online` (sent again to end a sweep), `offline` (last will, clean stop) |
 | `<base>/door/<door>/state` | yes | the door's state, JSON (payloads.py) |
 | `<base>/door/<door>/event` | no | one lock event, JSON |
 | `<base>/door/<door>/set` | (in) | `LOCK` or `UNLOCK` |
@@ -50,15 +50,15 @@ class Topics:
         return f"{self.base}/door/+/set"
 
     @property
-    def our_discovery(self) -> str:
-        """The subscription that finds every discovery message this bridge ever published."""
-        return f"{self.prefix}/+/{self.base}/+/config"
-
-    @property
-    def sweep_done(self) -> str:
-        """A marker the channel sends itself after subscribing to `our_discovery`: it arrives
-        after the broker has delivered the retained messages that subscription matches."""
-        return f"{self.base}/bridge/sweep"
+    def our_retained(self) -> tuple[str, ...]:
+        """The subscriptions that find every retained message this bridge ever published
+        besides its status: discovery, door states, room states (never the command topics,
+        which a broker may deliver twice to overlapping subscriptions)."""
+        return (
+            f"{self.prefix}/+/{self.base}/+/config",
+            f"{self.base}/door/+/state",
+            f"{self.base}/room/+/state",
+        )
 
     def door_state(self, door: str) -> str:
         return f"{self.base}/door/{door}/state"
@@ -85,12 +85,12 @@ class Topics:
             door = topic[len(head) : -len(tail)]
         return door if door and "/" not in door else None
 
-    def discovery_object(self, topic: str) -> tuple[str, str] | None:
-        """`<prefix>/lock/<base>/room-1_lock/config` -> `("lock", "room-1_lock")`; None for a
-        topic that is not one of this bridge's discovery topics."""
+    def is_ours_retained(self, topic: str) -> bool:
+        """True for a topic that `our_retained` matches: `<prefix>/lock/<base>/room-1_lock/config`,
+        `<base>/door/room-1/state`, `<base>/room/room-1/state` (base and prefix are one level)."""
         parts = topic.split("/")
-        if len(parts) != 5 or parts[0] != self.prefix or parts[2] != self.base:
-            return None
-        if parts[4] != "config":
-            return None
-        return parts[1], parts[3]
+        if len(parts) == 5 and all(parts):
+            return (parts[0], parts[2], parts[4]) == (self.prefix, self.base, "config")
+        if len(parts) == 4 and all(parts):
+            return parts[0] == self.base and parts[1] in ("door", "room") and parts[3] == "state"
+        return False
