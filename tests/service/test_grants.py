@@ -119,7 +119,7 @@ def test_cleanup_dry_run_and_drift_report(bridge: RunningBridge) -> None:
     assert cleanup.status_code == 200
     assert cleanup.json() == {"dry_run": True, "items": []}
     assert drift.status_code == 200
-    assert drift.json() == {"unknown_on_locks": [], "missing_from_locks": []}
+    assert drift.json() == {"unknown_on_locks": [], "missing_from_locks": [], "clocks": []}
 
 
 def test_drift_shows_a_passcode_added_behind_the_bridges_back(bridge: RunningBridge) -> None:

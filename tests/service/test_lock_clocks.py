@@ -103,3 +103,25 @@ def test_a_lock_added_in_the_other_season_is_no_zone_problem(start_bridge: Start
 )
 def test_a_zone_offers_the_offsets_it_uses_in_the_year(zone: str, offsets_h: list[int]) -> None:
     assert zone_offsets_ms(ZoneInfo(zone), 2026) == [hours * 3_600_000 for hours in offsets_h]
+
+
+def test_the_drift_report_lists_the_clocks_the_last_check_found_wrong(
+    start_bridge: StartBridge,
+) -> None:
+    def room_1_five_minutes_ahead(scenario: Any) -> Any:
+        locks = [
+            lock.model_copy(update={"clock_drift_ms": 5 * 60_000}) if lock.id == ROOM_1 else lock
+            for lock in scenario.locks
+        ]
+        return scenario.model_copy(update={"locks": locks})
+
+    bridge = start_bridge(room_1_five_minutes_ahead)
+    deadline = time.monotonic() + 10
+    while (clock := clock_of(bridge, "room-1")) is None or not clock["corrected"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    report = bridge.api.get("/api/v1/drift").json()
+
+    assert [(found["door"], found["corrected"]) for found in report["clocks"]] == [("room-1", True)]
+    assert abs(report["clocks"][0]["drift_seconds"] - 300) <= 5

@@ -248,12 +248,7 @@ def _clock_out(bridge: Bridge, door: DoorRef) -> LockClockOut | None:
     checked = bridge.locks.clocks.of(door.lock_id)
     if checked is None:
         return None
-    return LockClockOut(
-        drift_seconds=round(checked.drift_ms / 1000),
-        corrected=checked.corrected,
-        zone_problem=checked.zone_problem,
-        checked_at=local_iso(checked.checked_at_ms, bridge.config.property.zone) or "",
-    )
+    return LockClockOut.of(checked, bridge.config.property.zone)
 
 
 def _battery(bridge: Bridge, door: DoorRef, cloud: LockSummary | None) -> int | None:

@@ -13,9 +13,11 @@ from ttlock_bridge.channels.rest.schemas import (
     NAME_PATTERN,
     CleanupIn,
     CleanupOut,
+    DoorClockOut,
     DriftOut,
     EventOut,
     EventPage,
+    LockClockOut,
     UsageOut,
     local_iso,
 )
@@ -43,7 +45,16 @@ async def cleanup(bridge: BridgeDep, request: CleanupIn | None = None) -> Cleanu
     "/drift", tags=["maintenance"], summary="Passcodes the locks and the ledger disagree about"
 )
 async def drift(bridge: BridgeDep) -> DriftOut:
-    return DriftOut.of(await bridge.access.cleanup.drift())
+    zone = bridge.config.property.zone
+    clocks = [
+        DoorClockOut(
+            door=door.door, lock_id=door.lock_id, **LockClockOut.of(checked, zone).model_dump()
+        )
+        for door in bridge.locks.directory.doors()
+        if (checked := bridge.locks.clocks.of(door.lock_id)) is not None
+        and (checked.corrected or checked.zone_problem is not None)
+    ]
+    return DriftOut.of(await bridge.access.cleanup.drift(), clocks)
 
 
 @router.get("/events", tags=["events"], summary="Lock events, newest first (passcodes masked)")

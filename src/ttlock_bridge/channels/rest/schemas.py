@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.access.text import MAX_NAME_CHARS
 from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.locks.clocks import LockClock
 from ttlock_bridge.locks.state import LockState
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)]
@@ -128,6 +129,22 @@ class LockClockOut(BaseModel):
     corrected: bool
     zone_problem: str | None
     checked_at: str
+
+    @classmethod
+    def of(cls, checked: LockClock, zone: ZoneInfo) -> LockClockOut:
+        return cls(
+            drift_seconds=round(checked.drift_ms / 1000),
+            corrected=checked.corrected,
+            zone_problem=checked.zone_problem,
+            checked_at=local_iso(checked.checked_at_ms, zone) or "",
+        )
+
+
+class DoorClockOut(LockClockOut):
+    """A door whose last lock-clock check set its clock or found a foreign time zone."""
+
+    door: str
+    lock_id: int
 
 
 class LockDetailOut(LockOut):
@@ -358,14 +375,19 @@ class DriftItemOut(BaseModel):
 
 
 class DriftOut(BaseModel):
+    """Passcodes the locks and the ledger disagree about, and the lock clocks the last daily
+    check found wrong (`clocks`: set by the bridge, or in a time zone the property never uses)."""
+
     unknown_on_locks: list[DriftItemOut]
     missing_from_locks: list[DriftItemOut]
+    clocks: list[DoorClockOut]
 
     @classmethod
-    def of(cls, report: DriftReport) -> DriftOut:
+    def of(cls, report: DriftReport, clocks: list[DoorClockOut]) -> DriftOut:
         return cls(
             unknown_on_locks=[DriftItemOut.of(item) for item in report.unknown_on_locks],
             missing_from_locks=[DriftItemOut.of(item) for item in report.missing_from_locks],
+            clocks=clocks,
         )
 
 
