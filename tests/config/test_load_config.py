@@ -249,3 +249,19 @@ def test_a_period_of_nothing_is_refused_in_the_files_words(tmp_path: Path) -> No
     problem = by_key(problems_of(write(tmp_path, text)))["cloud.gateway_poll"]
 
     assert problem.message == "write a duration of at least 1s"
+
+
+def test_check_config_notes_a_schedule_that_spends_most_of_the_budget(tmp_path: Path) -> None:
+    costly = write(tmp_path, MINIMAL + '\n[cloud]\ngateway_poll = "30s"\n')
+
+    said = " ".join(CliRunner().invoke(app, ["check-config", "-c", str(costly)]).output.split())
+
+    assert said.startswith("OK")
+    assert "about 86,640 TTLock calls a month (433% of cloud.monthly_budget = 20,000)" in said
+    assert "lengthen cloud.gateway_poll" in said
+
+
+def test_the_default_schedule_leaves_the_budget_to_the_stays(tmp_path: Path) -> None:
+    said = CliRunner().invoke(app, ["check-config", "-c", str(write(tmp_path, MINIMAL))]).output
+
+    assert "Note" not in said

@@ -49,12 +49,33 @@ def _problems_table(problems: list[Problem]) -> Table:
     return table
 
 
+SCHEDULE_SHARE_WORTH_A_NOTE = 0.5
+"""Above this share of the monthly budget, the schedule alone leaves too little for stays."""
+
+
+def _budget_note(config: Config) -> str:
+    """A note when the reads the schedule makes would spend much of `[cloud] monthly_budget`."""
+    from ttlock_bridge.operations.usage import scheduled_calls_per_month
+
+    spent = scheduled_calls_per_month(config.cloud, len(config.doors))
+    budget = config.cloud.monthly_budget
+    if spent <= SCHEDULE_SHARE_WORTH_A_NOTE * budget:
+        return ""
+    return (
+        f"\n[yellow]Note:[/yellow] the schedule alone spends about {spent:,} TTLock calls a "
+        f"month ({spent / budget:.0%} of cloud.monthly_budget = {budget:,}): lengthen "
+        "cloud.gateway_poll (15m by default), cloud.detail_refresh or cloud.clock_check, or "
+        "raise the budget if your TTLock plan allows it (docs/operations.md)"
+    )
+
+
 def _summary(config: Config) -> str:
     text = (
         f"[green]OK[/green] {escape(str(config.source))}: property "
         f"{escape(config.property.name)!r} in {config.property.timezone}, "
         f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
     )
+    text += _budget_note(config)
     mqtt = config.mqtt
     if mqtt is not None:
         commanded = sum(mqtt.commands_allowed(door) for door in config.doors)

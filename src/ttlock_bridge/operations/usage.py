@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import CallOutcome
 from ttlock_bridge.cloud.quota import QUOTA_ERRCODES, Budget, BudgetState, billing_month
+from ttlock_bridge.config import CloudSettings
 from ttlock_bridge.store import Store
 from ttlock_bridge.store.cloud_calls import (
     LIMIT_ANSWERS,
@@ -30,6 +31,23 @@ log = logging.getLogger("ttlock_bridge.operations")
 MINUTE_MS = 60_000
 """Calls wait for their flush in minute buckets: UTC days and Beijing billing months both turn
 on a whole minute, so a bucket never straddles two periods and no call lands in the wrong one."""
+
+
+DAY_S = 86_400
+MONTH_DAYS = 30
+
+
+def scheduled_calls_per_month(cloud: CloudSettings, doors: int) -> int:
+    """What the bridge's own schedule spends in a 30-day month before any stay or unlock: the
+    gateway polls, the lock lists (`detail_refresh`), a detail per door a day, and the lock
+    clock checks (one per door each `clock_check`). See docs/operations.md."""
+    per_day = (
+        DAY_S / cloud.gateway_poll.total_seconds()
+        + DAY_S / cloud.detail_refresh.total_seconds()
+        + doors
+        + doors * DAY_S / cloud.clock_check.total_seconds()
+    )
+    return round(per_day * MONTH_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
