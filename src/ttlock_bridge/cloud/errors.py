@@ -203,8 +203,9 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     # Gateway and the radio link to the lock.
     1: CatalogueEntry(
         GatewayError,
-        "The gateway could not complete the command (lock asleep or out of range): move the "
-        "gateway closer to the lock if this keeps happening",
+        "TTLock could not complete the request; it is tried again. For a command through a "
+        "gateway this usually means the lock was asleep or out of range: move the gateway "
+        "closer to the lock if this keeps happening",
         transient=True,
     ),
     -2012: CatalogueEntry(
