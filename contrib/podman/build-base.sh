@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Build the Containerfile's default base image from Debian packages and import it into podman:
-# a minimal Debian bookworm (debootstrap --variant=minbase) with the updates and security
-# suites, trimmed like Debian's own "slim" images (no manuals, docs or translations).
-# For machines that reach no image registry; elsewhere use --build-arg BASE=python:3.11-slim.
+# a minimal Debian bookworm (debootstrap --variant=minbase) with Debian's Python 3.11, time
+# zones and CA certificates, the updates and security suites applied, trimmed like Debian's own
+# "slim" images (no manuals, docs or translations) - what python:3.11-slim is, from Debian's
+# archive. For machines that reach no image registry; elsewhere the Containerfile builds on
+# python:3.11-slim (--build-arg BASE=python:3.11-slim).
 #
 #   contrib/podman/build-base.sh IMAGE_NAME [MIRROR]
 #
-# Needs root (debootstrap), podman and debootstrap. About 30-60 s.
+# Needs root, podman and debootstrap. One to three minutes (mostly downloads).
 set -euo pipefail
 
 name=${1:?usage: build-base.sh IMAGE_NAME [MIRROR]}
 mirror=${2:-http://deb.debian.org/debian}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-${mirror%/debian}/debian-security}
 suite=bookworm
+packages=python3,tzdata,ca-certificates
 
 root=$(mktemp -d /var/tmp/ttlock-bridge-base.XXXXXX)
 log=$root.log
@@ -39,8 +42,8 @@ path-exclude /usr/share/lintian/*
 path-exclude /usr/share/linda/*
 EOF
 
-echo "debootstrap --variant=minbase $suite from $mirror"
-quietly debootstrap --variant=minbase "$suite" "$root" "$mirror"
+echo "debootstrap --variant=minbase --include=$packages $suite from $mirror"
+quietly debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror"
 
 cat >"$root/etc/apt/sources.list" <<EOF
 deb $mirror $suite main
@@ -75,4 +78,4 @@ echo "podman import as $name"
 tar --numeric-owner --xattrs -C "$root" -c . |
     podman import --quiet --change 'CMD ["/bin/bash"]' \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        --message "debootstrap --variant=minbase $suite ($mirror)" - "$name" >/dev/null
+        --message "debootstrap --variant=minbase --include=$packages $suite ($mirror)" - "$name" >/dev/null

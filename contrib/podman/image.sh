@@ -38,8 +38,17 @@ args=(--build-arg "BASE=$base")
 [[ $index == http://* || $index == https://* ]] && args+=(--build-arg "PIP_INDEX=$index")
 [[ -s $cacert ]] && args+=(--secret "id=cacert,src=$cacert")
 
-echo "podman build -t $image (base $base)"
+echo "podman build --tag $image (base $base)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # --format docker: OCI image configs have no HEALTHCHECK; --network host: podman's default
 # network would change this machine's firewall and forwarding.
-podman build --format docker --network host "${args[@]}" --tag "$image" --file Containerfile \
-    ${IMAGE_BUILD_FLAGS:-} .
+# Its steps are shown; the rest of what it says only when it fails (or with VERBOSE=1).
+if [[ -n ${VERBOSE:-} ]]; then
+    podman build --format docker --network host "${args[@]}" --tag "$image" --file Containerfile .
+elif ! podman build --format docker --network host "${args[@]}" --tag "$image" \
+    --file Containerfile . 2>&1 | tee "$log" | grep --line-buffered -E '^\[[0-9]+/[0-9]+\] STEP|^STEP' |
+    cut -c1-100; then
+    tail -40 "$log" >&2
+    exit 1
+fi
