@@ -71,7 +71,7 @@ token=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 
 fail() { # the message, then what the container $2 (if any) said
     echo "image-test FAILED: $1" >&2
-    [[ -n ${2:-} ]] && podman logs --tail 40 "$2" >&2 || true
+    if [[ -n ${2:-} ]]; then podman logs --tail 40 "$2" >&2 || true; fi
     exit 1
 }
 
