@@ -24,10 +24,12 @@ chmod 0755 "$root" # a root filesystem's / (apt's _apt user reads its lists thro
 
 # Run a step quietly; on failure show the end of what it said.
 quietly() {
+    local began=$SECONDS
     "$@" >"$log" 2>&1 || {
         tail -20 "$log" >&2
         exit 1
     }
+    echo "  ($((SECONDS - began)) s)"
 }
 
 # Debian's slim images keep no manuals, documentation (but the copyright files) or translations.
