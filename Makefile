@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
+RUNTIME_LOCK := requirements-runtime.lock
+BUILD_LOCK := requirements-build.lock
 HA_VENV := .venv-ha
 HA_STAMP := $(HA_VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant browser bench wheel lock clean
+.PHONY: run test lint typecheck unit postgres-server knx-lua-tools mosquitto home-assistant browser bench wheel lock clean \
+	podman image image-test
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -97,11 +100,36 @@ wheel: $(STAMP)
 bench: $(STAMP) mosquitto
 	$(BIN)/python -m bench
 
-## make lock: re-pin every dependency (needs network to PyPI)
+## make lock: re-pin every dependency (needs network to PyPI); the container image's runtime
+## set and build backend are pinned from the same versions (Containerfile)
 lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes \
 		--python-version 3.11 --quiet --output-file $(LOCK)
+	$(PYTHON) -m uv pip compile pyproject.toml --constraint $(LOCK) --generate-hashes \
+		--python-version 3.11 --quiet --output-file $(RUNTIME_LOCK)
+	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+		| $(PYTHON) -m uv pip compile - --constraint $(LOCK) --generate-hashes \
+		--python-version 3.11 --quiet --output-file $(BUILD_LOCK)
+
+# The container image (docs/docker.md) is built and run with Debian's podman: the packages once
+# (root, as in CI), contrib/podman/containers.conf for this kind of machine.
+PODMAN_PACKAGES := podman debootstrap runc slirp4netns uidmap
+podman:
+	@dpkg -s $(PODMAN_PACKAGES) >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PODMAN_PACKAGES) >/dev/null; \
+	else \
+		echo "podman/debootstrap not installed: make image needs them (apt-get install $(PODMAN_PACKAGES))"; \
+	fi
+
+## make image: the container image localhost/ttlock-bridge (its Debian base built first if missing)
+image: podman
+	contrib/podman/image.sh
+
+## make image-test: build the image, run the demo and serve from it, check /healthz and a grant
+image-test: podman
+	contrib/podman/image-test.sh
 
 clean:
 	rm -rf $(VENV) $(HA_VENV) dist .mypy_cache .pytest_cache .ruff_cache
