@@ -241,3 +241,37 @@ def test_serve_without_a_file_or_an_account_says_both_ways(
     assert "file not found" in said
     assert "ttlock-bridge init" in said
     assert f"{missing} not set" in said or "zero-config" in said
+
+
+def test_a_data_directory_serve_cannot_write_is_named_without_a_traceback(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = tmp_path / "ttlock-bridge.toml"
+    config.write_text(
+        'data_dir = "/proc/ttlock-bridge"\n[property]\nname = "X"\ntimezone = "Europe/Berlin"\n'
+        "[doors.a]\nlock_id = 1000001\n"
+    )
+
+    done = run_bridge(account(simulator), tmp_path, "serve", "--config", str(config))
+
+    said = " ".join(done.stderr.split())
+    assert done.returncode == 2
+    assert "cannot write the data directory /proc/ttlock-bridge" in said
+    assert 'data_dir = "/data"' in said
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_file_named_by_bridge_config_means_zero_config_but_not_by_the_option(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "config" / "ttlock-bridge.toml")
+    environment = account(simulator) | {"BRIDGE_CONFIG": missing, "BRIDGE_TIMEZONE": "Nowhere/X"}
+
+    by_variable = run_bridge(environment, tmp_path, "serve")
+    by_option = run_bridge(account(simulator), tmp_path, "serve", "--config", missing)
+
+    said = " ".join(by_variable.stderr.split())
+    assert "zero-config mode (no configuration file): BRIDGE_TIMEZONE: unknown time zone" in said
+    assert by_variable.returncode == 2
+    assert "file not found" in " ".join(by_option.stderr.split())
+    assert "zero-config mode. Assumed" not in by_option.stderr

@@ -130,8 +130,14 @@ def zero_config(data_dir: Path, credentials: Credentials, base: str) -> Config:
         proposal = propose(locks, shared=wanted, timezone=os.environ.get(TIMEZONE_VARIABLE))
         text = render(proposal, api_base=base, data_dir=str(data_dir.resolve()))
         config = load_config_text(text, data_dir / "zero-config.toml")
-    except (UnknownSharedDoor, ValueError) as problem:
-        raise _problem(f"{SHARED_VARIABLE} or {TIMEZONE_VARIABLE}: {problem}") from None
+    except UnknownSharedDoor as problem:
+        raise _problem(
+            f"zero-config mode (no configuration file): {SHARED_VARIABLE}: {problem}"
+        ) from None
+    except ValueError as problem:
+        raise _problem(
+            f"zero-config mode (no configuration file): {TIMEZONE_VARIABLE}: {problem}"
+        ) from None
     except ConfigError as error:
         raise _problem("\n".join(str(problem) for problem in error.problems)) from None
     err.print(f"No {DEFAULT_CONFIG_PATH}: zero-config mode. Assumed:")

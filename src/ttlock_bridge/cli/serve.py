@@ -48,7 +48,7 @@ def serve(
     when configured, reconciler and nightly cleanup. Without a configuration file but with the
     TTLOCK_* variables, it runs on every lock of the account (zero-config mode: see `init`)."""
     try:
-        if config == DEFAULT_CONFIG_PATH and not config.exists() and _account_given():
+        if _zero_config_wanted(config):
             from ttlock_bridge.cli.first_run import zero_config
 
             credentials = credentials_from_environment()
@@ -60,6 +60,7 @@ def serve(
             loaded = load_config_or_problem(config)
             credentials = credentials_from_environment()
             base = api_base_for(loaded)
+        _check_data_dir(loaded)
     except CommandProblem as problem:
         err.print(f"[red]Error:[/red] {escape(str(problem))}")
         raise typer.Exit(2) from None
@@ -154,8 +155,30 @@ def demo(
         _run(config, demo_credentials(), simulator_url, host, port)
 
 
-def _account_given() -> bool:
-    return all(os.environ.get(name) for name in CREDENTIAL_VARIABLES)
+def _zero_config_wanted(config: Path) -> bool:
+    """No file where the default or BRIDGE_CONFIG (the container image's) points, and the
+    account in the environment. A missing file named with --config stays an error (a typo
+    must not start a different bridge)."""
+    implicit = config == DEFAULT_CONFIG_PATH or str(config) == os.environ.get("BRIDGE_CONFIG")
+    account = all(os.environ.get(name) for name in CREDENTIAL_VARIABLES)
+    return implicit and account and not config.exists()
+
+
+def _check_data_dir(config: Config) -> None:
+    """The data directory exists (made if needed) and takes a file, or a problem that says
+    which folder and how to choose another."""
+    import tempfile
+
+    try:
+        config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=config.data_dir):
+            pass
+    except OSError as error:
+        raise CommandProblem(
+            f"cannot write the data directory {config.data_dir} ({error.strerror}): set "
+            f"data_dir in {config.source} to a folder this user can write (in the container "
+            'image: data_dir = "/data", the volume)'
+        ) from None
 
 
 def _exit_cleanly(_signal: int, _frame: object) -> None:
