@@ -87,7 +87,8 @@ def init(
     interactive = not yes and sys.stdin.isatty()
     credentials = _credentials(ask=interactive)
     base = api_base_for(None, region)
-    data_dir = output.parent / "data"
+    data_setting = os.environ.get("BRIDGE_DATA_DIR") or "data"  # as zero-config would have it
+    data_dir = output.parent / data_setting
     locks = run_command(lambda: account_locks(data_dir, credentials, base))
     if not locks:
         raise _problem("the TTLock account has no locks: add them in the TTLock app first")
@@ -103,7 +104,7 @@ def init(
     if interactive and not typer.confirm(f"Write {output}?", default=True):
         raise typer.Exit(1)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(proposal, api_base=base), encoding="utf-8")
+    output.write_text(render(proposal, api_base=base, data_dir=data_setting), encoding="utf-8")
     try:
         load_config(output)
     except ConfigError as error:  # a bug of ours: say it plainly, keep the file to look at
