@@ -49,6 +49,7 @@ from ttlock_bridge.bookings.stays import FeedStay, StayRules, feed_stays
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
 from ttlock_bridge.config.bookings import BookingSettings, feed_host, feed_id, feed_label
+from ttlock_bridge.operations.readiness import ChannelStatus
 from ttlock_bridge.store import Booking, BookingEvent, Grant, GrantState, Store
 from ttlock_bridge.store import bookings as rows
 
@@ -477,7 +478,7 @@ class BookingSync:
             status.failures, status.events = row.failures, row.events
         self._loaded = True
 
-    def status(self) -> tuple[bool, str]:
+    def status(self) -> ChannelStatus:
         """For `/readyz`: not ready while a feed is stale (`FeedStatus.stale`); the detail
         names every failing feed, masked, with its reason."""
         now_ms = self._clock()
@@ -494,7 +495,7 @@ class BookingSync:
             )
         else:
             detail += ", every read feed read at its last try"
-        return not stale, detail
+        return ChannelStatus(self.name, not stale, detail)
 
     def next_read_ms(self, status: FeedStatus, now_ms: int) -> int:
         """When `status`'s feed is read next: a poll interval after its last try, moved by up
