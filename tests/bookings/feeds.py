@@ -18,6 +18,10 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+EXPORT_SECRET = "s3cr3t-t0ken-0123456789"
+"""The secret part of the test feeds' links (`?s=`), which must never show."""
+
+
 @dataclass(frozen=True)
 class Stay:
     """An event: all-day from `start` to `end` (dates), or timed (datetimes: aware -> UTC
@@ -121,7 +125,7 @@ class FeedServer:
     answers: dict[str, Answer] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
 
-    def url(self, path: str, secret: str = "s3cr3t-t0ken-0123456789") -> str:
+    def url(self, path: str, secret: str = EXPORT_SECRET) -> str:
         return f"{self.base_url}/{path}?s={secret}"
 
     def set(
@@ -151,7 +155,7 @@ def feed_server() -> Iterator[FeedServer]:
             self.end_headers()
             self.wfile.write(answer.body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

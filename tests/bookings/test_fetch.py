@@ -31,7 +31,8 @@ async def test_failures_have_a_reason_without_the_link(
             answer = await fetch_feed(client, server.url("room-1.ics", SECRET))
 
     assert answer.body is None
-    assert answer.failure is not None and answer.failure.startswith(reason)
+    assert answer.failure is not None
+    assert answer.failure.startswith(reason)
     assert SECRET not in answer.failure
 
 
@@ -43,7 +44,8 @@ async def test_a_calendar_is_read_and_a_too_large_one_refused() -> None:
             refused = await fetch_feed(client, server.url("room-1.ics"), max_bytes=100)
 
     assert read.body == CALENDAR
-    assert refused.failure is not None and refused.failure.startswith("larger than")
+    assert refused.failure is not None
+    assert refused.failure.startswith("larger than")
 
 
 async def test_an_unreachable_or_silent_host_is_a_failure_with_a_reason() -> None:
@@ -52,5 +54,6 @@ async def test_an_unreachable_or_silent_host_is_a_failure_with_a_reason() -> Non
     async with http_client() as client:  # the server is gone: nothing listens there
         unreachable = await fetch_feed(client, url)
 
-    assert unreachable.failure is not None and unreachable.failure.startswith("unreachable")
+    assert unreachable.failure is not None
+    assert unreachable.failure.startswith("unreachable")
     assert SECRET not in unreachable.failure

@@ -72,30 +72,42 @@ def test_every_step_keeps_the_rule(read: FeedStays, known: dict[str, KnownBookin
 
     if plan.failure is not None:
         # only an empty read of a feed that had current bookings fails, and it does nothing
-        assert not read.stays and not read.unusable_uids
+        assert not read.stays
+        assert not read.unusable_uids
         assert any(k.missing_reads == 0 and k.window.end_ms > NOW for k in known.values())
-        assert plan.steps == () and plan.seen == ()
+        assert plan.steps == ()
+        assert plan.seen == ()
         return
     for step in plan.steps:
         booking = known.get(step.uid)
         # only grants the sync made for this feed are named: hand-made grants never are
         assert step.grant_id is None or (booking is not None and step.grant_id == booking.grant_id)
         if step.action is Action.CREATE:
-            assert step.uid in listed and step.stay == listed[step.uid]
+            assert step.uid in listed
+            assert step.stay == listed[step.uid]
             assert booking is None or booking.grant is GrantStatus.NONE
-            assert step.stay.window.start_ms <= NOW + LEAD and step.stay.window.end_ms > NOW
+            assert step.stay.window.start_ms <= NOW + LEAD
+            assert step.stay.window.end_ms > NOW
         elif step.action is Action.CHANGE:
-            assert booking is not None and booking.grant is GrantStatus.ACTIVE
-            assert step.stay == listed[step.uid] and booking.granted != step.stay.window
+            assert booking is not None
+            assert booking.grant is GrantStatus.ACTIVE
+            assert step.stay == listed[step.uid]
+            assert booking.granted != step.stay.window
         elif step.action is Action.CANCEL:
-            assert booking is not None and step.uid not in listed
+            assert booking is not None
+            assert step.uid not in listed
             assert step.uid not in read.unusable_uids
-            assert booking.grant is GrantStatus.ACTIVE and not booking.guest_in
-            assert booking.missing_reads >= 1 and step.missing >= 2
+            assert booking.grant is GrantStatus.ACTIVE
+            assert not booking.guest_in
+            assert booking.missing_reads >= 1
+            assert step.missing >= 2
         elif step.action is Action.KEEP_GUEST_IN:
-            assert booking is not None and booking.guest_in and step.missing >= 2
+            assert booking is not None
+            assert booking.guest_in
+            assert step.missing >= 2
         elif step.action is Action.MISSING:
-            assert booking is not None and step.uid not in listed
+            assert booking is not None
+            assert step.uid not in listed
             assert step.missing == booking.missing_reads + 1
     # an unreadable booking is never taken for gone
     assert not {s.uid for s in plan.steps} & set(read.unusable_uids)
@@ -184,7 +196,8 @@ def test_an_empty_read_after_bookings_is_a_failed_read_not_cancellations(window:
 
     plan = plan_feed(FeedStays((), frozenset(), ()), known, now_ms=NOW, lead_ms=LEAD)
 
-    assert plan.failure is not None and "without any booking" in plan.failure
+    assert plan.failure is not None
+    assert "without any booking" in plan.failure
     assert plan.steps == ()
 
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
 from ttlock_bridge.config import load_config
+from ttlock_bridge.config.bookings import BookingSettings
 from ttlock_bridge.config.mqtt import MqttSettings
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
@@ -40,6 +41,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
     (`MqttSettings`, the MQTT channel runs); `console` `[console]` keys (e.g. `unlock`);
+    `bookings` the `[bookings]` sections (room -> `BookingSettings`, feeds given);
     `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`.
     """
@@ -51,6 +53,8 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             before_start: Callable[[RunningSimulator], object] | None = None,
             mqtt: MqttSettings | None = None,
             console: dict[str, object] | None = None,
+            *,
+            bookings: dict[str, BookingSettings] | None = None,
             **server: object,
         ) -> RunningBridge:
             port = free_port()
@@ -73,6 +77,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                     "cloud": config.cloud.model_copy(update=cloud or {}),
                     "mqtt": mqtt,
                     "console": config.console.model_copy(update=console or {}),
+                    "bookings": bookings or {},
                 }
             )
             runtime = Runtime.build(

@@ -20,7 +20,9 @@ _DURATION_UNITS = {
 
 def parse_duration(value: object) -> object:
     """`"24h"`, `"90m"`, `"2d"`, `"30s"` -> timedelta: one unit letter, no floats, no
-    combinations."""
+    combinations. A timedelta (from code, never from TOML) is taken as it is."""
+    if isinstance(value, timedelta):
+        return value
     if not isinstance(value, str):
         raise ValueError('expected a duration like "24h", "90m" or "2d"')
     match = _DURATION.fullmatch(value.strip())
