@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
 EXPORT_SECRET = "s3cr3t-t0ken-0123456789"
 """The secret part of the test feeds' links (`?s=`), which must never show."""
 
