@@ -55,6 +55,12 @@ def _summary(config: Config) -> str:
         f"{escape(config.property.name)!r} in {config.property.timezone}, "
         f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
     )
+    if config.bookings:
+        feeds = sum(len(settings.feeds) for settings in config.bookings.values())
+        text += (
+            f"; bookings from {feeds} calendar feed(s) for {len(config.bookings)} room(s) "
+            f"({escape(', '.join(config.bookings))})"
+        )
     mqtt = config.mqtt
     if mqtt is not None:
         commanded = sum(mqtt.commands_allowed(door) for door in config.doors)

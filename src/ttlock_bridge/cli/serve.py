@@ -191,12 +191,21 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
 def _secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:
     """Every secret value the process holds, for the logs to redact wherever one appears: the
     API token, the client secret, the TTLock password (as typed and as its MD5), the callback
-    secret. Error codes and ids are no secrets (TTLock's `errcode` stays readable)."""
+    secret, the booking feeds' links. Error codes and ids are no secrets (TTLock's `errcode`
+    stays readable)."""
+    from ttlock_bridge.config.bookings import feed_secrets
+
     values = [
         token,
         credentials.client_secret,
         credentials.password_md5,
         os.environ.get("TTLOCK_PASSWORD", ""),
         config.server.callback_secret or "",
+        *(
+            secret
+            for settings in config.bookings.values()
+            for url in settings.feeds
+            for secret in feed_secrets(url)
+        ),
     ]
     return [value for value in values if value]

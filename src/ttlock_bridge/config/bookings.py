@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ttlock_bridge.config.durations import Duration, at_least
 from ttlock_bridge.config.problems import Problem
@@ -55,6 +55,13 @@ def feed_label(url: str) -> str:
     host = parts.hostname or "?"
     port = f":{parts.port}" if _has_port(parts.netloc) else ""
     return f"{parts.scheme or '?'}://{host}{port}/…#{feed_id(url)[:8]}"
+
+
+def feed_secrets(url: str) -> list[str]:
+    """What of an export link must never show in a log line: the link, its path and its
+    query (the token sits in either, depending on the channel)."""
+    parts = urlsplit(url)
+    return [value for value in (url, parts.path, parts.query) if len(value) > 1]
 
 
 def feed_host(url: str) -> str:
@@ -139,11 +146,12 @@ class BookingSettings(BaseModel):
     after_departure: Minutes = timedelta(0)
     """...and this many minutes after check-out."""
 
-    @model_validator(mode="after")
-    def _ignore_patterns_not_blank(self) -> BookingSettings:
-        if any(not pattern.strip() for pattern in self.ignore):
+    @field_validator("ignore")
+    @classmethod
+    def _ignore_patterns_not_blank(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not pattern.strip() for pattern in patterns):
             raise ValueError("an ignore pattern is blank: it would ignore every event")
-        return self
+        return patterns
 
 
 def resolve_feeds(

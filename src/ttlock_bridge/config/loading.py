@@ -177,9 +177,13 @@ def _explain(path: Path, detail: ErrorDetails) -> Problem:
         return Problem(  # the value is a secret: never repeated
             path, key, f"the broker password never goes in this file: export {PASSWORD_VARIABLE}"
         )
-    if location[:1] == ("bookings",) and "feeds" in location and isinstance(detail["input"], str):
-        # an export link carries a secret: shown masked
-        return Problem(path, key, _advice(detail), feed_label(detail["input"]))
+    if location[:1] == ("bookings",) and kind != "extra_forbidden":
+        # an export link carries a secret: shown masked, and a section's whole input never
+        shown = detail["input"]
+        if "feeds" in location and isinstance(shown, str):
+            return Problem(path, key, _advice(detail), feed_label(shown))
+        if isinstance(shown, dict | list | tuple):
+            return Problem(path, key, _advice(detail))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(location[:-1])
         return Problem(
