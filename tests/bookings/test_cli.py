@@ -1,0 +1,48 @@
+"""`ttlock-bridge bookings sync [--dry-run]` and `bookings list`, run as a person would against
+a simulated account and a feed on loopback; links never printed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from access.conftest import HOTEL_TOML, MAIN_ENTRANCE, ROOM_1
+from access.test_grants_cli import _bridge, _on_lock
+from bookings.feeds import EXPORT_SECRET, airbnb, airbnb_reservation, feed_server
+from conftest import RunningSimulator
+
+
+def test_a_dry_run_then_a_sync_then_the_list(simulator: RunningSimulator, tmp_path: Path) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    with feed_server() as feeds:
+        feeds.set("r1.ics", airbnb(airbnb_reservation("hm7", tomorrow, tomorrow + timedelta(2))))
+        config = tmp_path / "ttlock-bridge.toml"
+        config.write_text(
+            HOTEL_TOML
+            + f'\n[cloud]\napi_base = "{simulator.base_url}"\n'
+            + f'\n[bookings.room-1]\nfeeds = ["{feeds.url("r1.ics")}"]\n'
+        )
+
+        dry = _bridge(config, "bookings", "sync", "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        assert "would create a grant" in dry.stdout and "hm7@airbnb.com" in dry.stdout
+        assert _on_lock(simulator, ROOM_1) == []
+
+        done = _bridge(config, "bookings", "sync")
+        assert done.returncode == 0, done.stderr
+        assert "create" in done.stdout
+        [code] = _on_lock(simulator, ROOM_1)
+        assert _on_lock(simulator, MAIN_ENTRANCE) == [code]
+
+        again = _bridge(config, "bookings", "sync")
+        assert "Nothing to do" in again.stdout
+        listed = _bridge(config, "bookings", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert "hm7@airbnb.com" in listed.stdout and "active" in listed.stdout
+
+        feeds.set("r1.ics", b"<html>expired</html>", content_type="text/html")
+        failed = _bridge(config, "bookings", "sync")
+        assert failed.returncode == 1
+        assert "an HTML page" in failed.stderr and "grants stay as they are" in failed.stderr
+        for output in (dry, done, again, listed, failed):
+            assert EXPORT_SECRET not in output.stdout + output.stderr
