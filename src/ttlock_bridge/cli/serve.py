@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
@@ -95,12 +96,15 @@ def demo(
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.service.demo import (
         DEMO_OPERATOR,
+        DEMO_TIMEZONE,
+        SAMPLE_FEED_PATH,
         NoBroker,
         NotADemoFolder,
         demo_credentials,
         demo_operator,
         demo_scenario,
         private_mosquitto,
+        sample_feed_app,
         start_afresh,
         try_it,
         write_demo_config,
@@ -113,6 +117,11 @@ def demo(
     simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
     with ExitStack() as stack:
         simulator_url = stack.enter_context(serve_in_background(simulator, port=sim_port))
+        opening_day = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
+        feed_url = (
+            stack.enter_context(serve_in_background(sample_feed_app(opening_day)))
+            + SAMPLE_FEED_PATH
+        )
         broker = None
         try:
             start_afresh(data_dir)
@@ -121,7 +130,14 @@ def demo(
             elif mqtt:
                 broker = ("127.0.0.1", stack.enter_context(private_mosquitto(data_dir / "mqtt")))
             config = load_config_or_problem(
-                write_demo_config(data_dir, simulator_url, host=host, port=port, mqtt_broker=broker)
+                write_demo_config(
+                    data_dir,
+                    simulator_url,
+                    host=host,
+                    port=port,
+                    mqtt_broker=broker,
+                    booking_feed=feed_url,
+                )
             )
         except (CommandProblem, NoBroker, NotADemoFolder) as problem:
             err.print(f"[red]Error:[/red] {escape(str(problem))}")
@@ -138,6 +154,10 @@ def demo(
         typer.echo(f"Bridge API:             {bridge_url}/api/v1  (docs: {bridge_url}/docs)")
         typer.echo(f"Configuration:          {config.source}")
         typer.echo(f"API token:              {token}")
+        typer.echo(
+            f"Booking calendar:       {feed_url}  (room-1's bookings, like an Airbnb export: "
+            f"today's guest gets a code within seconds; GET {bridge_url}/api/v1/bookings)"
+        )
         if broker is not None:
             typer.echo(
                 f"MQTT broker:            {broker[0]}:{broker[1]}  (watch it: mosquitto_sub "
