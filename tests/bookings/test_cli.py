@@ -25,7 +25,8 @@ def test_a_dry_run_then_a_sync_then_the_list(simulator: RunningSimulator, tmp_pa
 
         dry = _bridge(config, "bookings", "sync", "--dry-run")
         assert dry.returncode == 0, dry.stderr
-        assert "would create a grant" in dry.stdout and "hm7@airbnb.com" in dry.stdout
+        assert "would create a grant" in dry.stdout
+        assert "hm7@airbnb.com" in dry.stdout
         assert _on_lock(simulator, ROOM_1) == []
 
         done = _bridge(config, "bookings", "sync")
@@ -38,11 +39,13 @@ def test_a_dry_run_then_a_sync_then_the_list(simulator: RunningSimulator, tmp_pa
         assert "Nothing to do" in again.stdout
         listed = _bridge(config, "bookings", "list")
         assert listed.returncode == 0, listed.stderr
-        assert "hm7@airbnb.com" in listed.stdout and "active" in listed.stdout
+        assert "hm7@airbnb.com" in listed.stdout
+        assert "active" in listed.stdout
 
         feeds.set("r1.ics", b"<html>expired</html>", content_type="text/html")
         failed = _bridge(config, "bookings", "sync")
         assert failed.returncode == 1
-        assert "an HTML page" in failed.stderr and "grants stay as they are" in failed.stderr
+        assert "an HTML page" in failed.stderr
+        assert "grants stay as they are" in failed.stderr
         for output in (dry, done, again, listed, failed):
             assert EXPORT_SECRET not in output.stdout + output.stderr

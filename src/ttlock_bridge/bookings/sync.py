@@ -35,7 +35,7 @@ from ttlock_bridge.access.errors import AccessError, CodeClash, IdempotencyKeyRe
 from ttlock_bridge.access.passcode_policy import CodeRejected
 from ttlock_bridge.access.time_window import Window, format_local, from_utc_ms
 from ttlock_bridge.access.transactions import Transactions
-from ttlock_bridge.bookings.calendar import CalendarUnreadable, read_calendar
+from ttlock_bridge.bookings.calendar import Calendar, CalendarUnreadable, read_calendar
 from ttlock_bridge.bookings.fetch import fetch_feed, http_client
 from ttlock_bridge.bookings.plan import (
     Action,
@@ -50,7 +50,7 @@ from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
 from ttlock_bridge.config.bookings import BookingSettings, feed_host, feed_id, feed_label
 from ttlock_bridge.operations.readiness import ChannelStatus
-from ttlock_bridge.store import Booking, BookingEvent, Grant, GrantState, Store
+from ttlock_bridge.store import Booking, BookingEvent, GrantState, Store
 from ttlock_bridge.store import bookings as rows
 
 log = logging.getLogger("ttlock_bridge.bookings")
@@ -213,6 +213,20 @@ class BookingSync:
         self.actions: Counter[str] = Counter()
         """Action -> steps done since start (dry runs not counted)."""
         self._loaded = False
+        self._parsed: dict[str, tuple[bytes, Calendar]] = {}
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        """One client for every read (made on first use, in the loop that reads)."""
+        if self._client is None:
+            self._client = http_client()
+        return self._client
+
+    async def close(self) -> None:
+        """Close the HTTP client; a later read opens a new one."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -221,8 +235,7 @@ class BookingSync:
         say what would be done and change nothing (not even the feeds' status)."""
         await self.load()
         feeds = [feed for feed in self.feeds if room is None or feed.room == room]
-        async with http_client() as client:
-            reports = await self._read_all(client, feeds, dry_run=dry_run)
+        reports = await self._read_all(self._http(), feeds, dry_run=dry_run)
         return SyncReport(dry_run, tuple(reports))
 
     async def _read_all(
@@ -246,7 +259,7 @@ class BookingSync:
             if answer.body is None:
                 return await self._failed(feed, answer.failure or "?", now_ms, dry_run=dry_run)
             try:
-                calendar = read_calendar(answer.body)
+                calendar = self._read(feed, answer.body)
             except CalendarUnreadable as unreadable:
                 return await self._failed(feed, str(unreadable), now_ms, dry_run=dry_run)
             read = feed_stays(calendar.events, calendar.unreadable_uids, self._rules(feed))
@@ -280,6 +293,17 @@ class BookingSync:
             return FeedReport(
                 feed.room, feed.feed_id, feed.label, None, len(plan.seen), steps, notes
             )
+
+    def _read(self, feed: Feed, body: bytes) -> Calendar:
+        """The calendar in `body`; a body identical to the feed's last one (its SHA-256) is
+        not parsed again: most reads find nothing changed."""
+        digest = hashlib.sha256(body).digest()
+        known = self._parsed.get(feed.feed_id)
+        if known is not None and known[0] == digest:
+            return known[1]
+        calendar = read_calendar(body)
+        self._parsed[feed.feed_id] = (digest, calendar)
+        return calendar
 
     def _rules(self, feed: Feed) -> StayRules:
         defaults = self._config.defaults
@@ -516,24 +540,23 @@ class BookingSync:
             for feed in self.feeds
         }
         by_id = {feed.feed_id: feed for feed in self.feeds}
-        async with http_client() as client:
-            while due:
-                now_ms = self._clock()
-                soonest = min(due.values())
-                if soonest > now_ms:
-                    await asyncio.sleep((soonest - now_ms) / 1000)
-                    continue
-                ready = [by_id[feed] for feed, at in due.items() if at <= now_ms]
-                try:
-                    await self._read_all(client, ready, dry_run=False)
-                except Exception:  # a read must never stop the loop; the next one retries
-                    log.exception("event=booking_sync_failed")
-                now_ms = self._clock()
-                for feed in ready:
-                    status = self.statuses[feed.feed_id]
-                    if status.last_attempt_ms is None or status.last_attempt_ms < now_ms - 1000:
-                        status.last_attempt_ms = now_ms  # the read broke before recording
-                    due[feed.feed_id] = self.next_read_ms(status, now_ms)
+        while due:
+            now_ms = self._clock()
+            soonest = min(due.values())
+            if soonest > now_ms:
+                await asyncio.sleep((soonest - now_ms) / 1000)
+                continue
+            ready = [by_id[feed] for feed, at in due.items() if at <= now_ms]
+            try:
+                await self._read_all(self._http(), ready, dry_run=False)
+            except Exception:  # a read must never stop the loop; the next one retries
+                log.exception("event=booking_sync_failed")
+            now_ms = self._clock()
+            for feed in ready:
+                status = self.statuses[feed.feed_id]
+                if status.last_attempt_ms is None or status.last_attempt_ms < now_ms - 1000:
+                    status.last_attempt_ms = now_ms  # the read broke before recording
+                due[feed.feed_id] = self.next_read_ms(status, now_ms)
 
     async def overview(self, *, room: str | None = None, events: int = 50) -> BookingsOverview:
         """The feeds (last read, last error), their current and upcoming bookings with their
@@ -611,22 +634,24 @@ def _would(step: Step) -> StepOutcome:
 # --- transactions (run in a worker thread by `Transactions`) ----------------------------------
 
 
-def _grant_status(grant: Grant | None, now_ms: int) -> GrantStatus:
-    if grant is None:
+def _grant_status(state: GrantState | None, end_ms: int, now_ms: int) -> GrantStatus:
+    if state is None:
         return GrantStatus.NONE
-    if grant.state is GrantState.CANCELLED:
+    if state is GrantState.CANCELLED:
         return GrantStatus.CANCELLED
-    return GrantStatus.ENDED if grant.end_ms <= now_ms else GrantStatus.ACTIVE
+    return GrantStatus.ENDED if end_ms <= now_ms else GrantStatus.ACTIVE
 
 
 def _known(
     session: Session, feed_id: str, now_ms: int
 ) -> tuple[dict[str, KnownBooking], dict[str, str | None]]:
     """The feed's bookings as the plan needs them (guest_in filled in later), and their notes."""
+    found = rows.bookings_of_feed(session, feed_id)
+    grants = rows.grant_states(session, [row.grant_id for row in found if row.grant_id])
     known: dict[str, KnownBooking] = {}
     notes: dict[str, str | None] = {}
-    for row in rows.bookings_of_feed(session, feed_id):
-        grant = session.get(Grant, row.grant_id) if row.grant_id is not None else None
+    for row in found:
+        state, end_ms = grants.get(row.grant_id or 0, (None, 0))
         granted = (
             Window(row.granted_start_ms, row.granted_end_ms)
             if row.granted_start_ms is not None and row.granted_end_ms is not None
@@ -636,7 +661,7 @@ def _known(
             uid=row.uid,
             window=Window(row.start_ms, row.end_ms),
             grant_id=row.grant_id,
-            grant=_grant_status(grant, now_ms),
+            grant=_grant_status(state, end_ms, now_ms),
             granted=granted,
             missing_reads=row.missing_reads,
             guest_in=False,
@@ -647,27 +672,31 @@ def _known(
 
 
 def _record_read(session: Session, feed: Feed, plan: FeedPlan, events: int, now_ms: int) -> None:
-    """A successful read: the feed's status, and every stay it lists as seen now."""
+    """A successful read: the feed's status, and every stay it lists as seen now (a row is
+    written only where the feed changed something: most reads write one row, the feed's)."""
     status = rows.feed_row(session, feed.feed_id, room=feed.room, label=feed.label)
     status.last_attempt_ms = status.last_success_ms = now_ms
     status.failures, status.events, status.last_error = 0, events, None
+    known = {row.uid: row for row in rows.bookings_of_feed(session, feed.feed_id)}
     for stay in plan.seen:
-        row = rows.booking(session, feed.feed_id, stay.uid)
+        row = known.get(stay.uid)
         if row is None:
             row = Booking(
                 feed_id=feed.feed_id,
                 uid=stay.uid,
                 room=feed.room,
                 generation=0,
+                missing_reads=0,
                 first_seen_ms=now_ms,
+                changed_at_ms=now_ms,
             )
             session.add(row)
-        elif row.note and row.note.startswith("gone from"):
+        seen = (stay.summary, stay.window.start_ms, stay.window.end_ms, 0)
+        if (row.summary, row.start_ms, row.end_ms, row.missing_reads) != seen:
+            row.summary, row.start_ms, row.end_ms, row.missing_reads = seen
+            row.changed_at_ms = now_ms
+        if row.note is not None and row.note.startswith("gone from"):
             row.note = None
-        row.summary = stay.summary
-        row.start_ms, row.end_ms = stay.window.start_ms, stay.window.end_ms
-        row.missing_reads = 0
-        row.last_seen_ms = now_ms
 
 
 def _record_failure(

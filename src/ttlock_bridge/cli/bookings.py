@@ -71,9 +71,11 @@ def sync(
         from ttlock_bridge.clock import wall_clock_ms
 
         async with property_parts(loaded) as (access, store):
-            return await BookingSync(loaded, store, access, clock=wall_clock_ms).sync(
-                dry_run=dry_run, room=room
-            )
+            booking_sync = BookingSync(loaded, store, access, clock=wall_clock_ms)
+            try:
+                return await booking_sync.sync(dry_run=dry_run, room=room)
+            finally:
+                await booking_sync.close()
 
     report = run_command(run)
     _print_report(report, loaded.property.zone)

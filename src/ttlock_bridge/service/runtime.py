@@ -206,6 +206,9 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await channel.stop()
         await self.locks.close()
+        if self.bookings is not None:
+            with contextlib.suppress(Exception):
+                await self.bookings.close()
         with contextlib.suppress(Exception):
             await self.usage.flush()
         await self.cloud.aclose()

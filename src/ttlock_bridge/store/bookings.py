@@ -8,7 +8,7 @@ from collections.abc import Collection
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.store.models import Booking, BookingEvent, BookingFeed
+from ttlock_bridge.store.models import Booking, BookingEvent, BookingFeed, Grant, GrantState
 
 
 def feed_rows(session: Session, feed_ids: Collection[str]) -> list[BookingFeed]:
@@ -39,6 +39,14 @@ def bookings_of_feeds(session: Session, feed_ids: Collection[str]) -> list[Booki
         select(Booking).where(Booking.feed_id.in_(feed_ids)).order_by(Booking.start_ms, Booking.id)
     )
     return list(session.scalars(query))
+
+
+def grant_states(session: Session, grant_ids: Collection[int]) -> dict[int, tuple[GrantState, int]]:
+    """grant id -> (state, end_ms) of those grants, in one query (no doors, no placements)."""
+    if not grant_ids:
+        return {}
+    query = select(Grant.id, Grant.state, Grant.end_ms).where(Grant.id.in_(grant_ids))
+    return {grant_id: (state, end_ms) for grant_id, state, end_ms in session.execute(query)}
 
 
 def booking(session: Session, feed_id: str, uid: str) -> Booking | None:

@@ -339,7 +339,9 @@ class Booking(Base):
     note: Mapped[str | None] = mapped_column(Text)
     """Why the sync holds back (the guest is in, the grant was refused), for people."""
     first_seen_ms: Mapped[int] = mapped_column(BigInteger)
-    last_seen_ms: Mapped[int] = mapped_column(BigInteger)
+    changed_at_ms: Mapped[int] = mapped_column(BigInteger)
+    """When the feed last changed this stay (a read that finds it as it was writes nothing:
+    it was seen at its feed's `last_success_ms` while `missing_reads` is 0)."""
 
 
 class BookingEvent(Base):

@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("missing_reads", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("first_seen_ms", sa.BigInteger(), nullable=False),
-        sa.Column("last_seen_ms", sa.BigInteger(), nullable=False),
+        sa.Column("changed_at_ms", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["grant_id"],
             ["grants.id"],
