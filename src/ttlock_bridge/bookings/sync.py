@@ -198,6 +198,7 @@ class BookingSync:
         self._run = Transactions(store)
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
         self.feeds = configured_feeds(config)
+        self._configured_ids = frozenset(feed.feed_id for feed in self.feeds)
         self._turns = {feed.feed_id: asyncio.Lock() for feed in self.feeds}
         self.statuses = {
             feed.feed_id: FeedStatus(
@@ -264,8 +265,13 @@ class BookingSync:
                 return await self._failed(feed, str(unreadable), now_ms, dry_run=dry_run)
             read = feed_stays(calendar.events, calendar.unreadable_uids, self._rules(feed))
             notes = calendar.notes + read.notes
-            known, notes_before = await self._run(_known, feed.feed_id, now_ms)
             listed = {stay.uid for stay in read.stays}
+            known, notes_before = await self._run(
+                _known,
+                feed,
+                now_ms,
+                adopt=None if dry_run else (listed, self._configured_ids),
+            )
             missing_grants = [
                 booking.grant_id
                 for uid, booking in known.items()
@@ -643,10 +649,39 @@ def _grant_status(state: GrantState | None, end_ms: int, now_ms: int) -> GrantSt
 
 
 def _known(
-    session: Session, feed_id: str, now_ms: int
+    session: Session,
+    feed: Feed,
+    now_ms: int,
+    *,
+    adopt: tuple[set[str], frozenset[str]] | None = None,
 ) -> tuple[dict[str, KnownBooking], dict[str, str | None]]:
-    """The feed's bookings as the plan needs them (guest_in filled in later), and their notes."""
-    found = rows.bookings_of_feed(session, feed_id)
+    """The feed's bookings as the plan needs them (guest_in filled in later), and their notes.
+
+    With `adopt` (the UIDs this read lists, the feed ids configured now), the room's bookings
+    of a feed no longer configured (its link was renewed) whose UID this read lists become this
+    feed's: their grants carry on instead of a second grant being made for the same stay.
+    """
+    found = rows.bookings_of_feed(session, feed.feed_id)
+    if adopt is not None:
+        listed, configured = adopt
+        mine = {row.uid for row in found}
+        new = listed - mine
+        for row in rows.orphan_bookings(session, feed.room, new, configured) if new else []:
+            if row.uid in mine:
+                continue
+            _journal(
+                session,
+                feed,
+                row.uid,
+                action="adopted",
+                grant_id=row.grant_id,
+                detail="listed by this feed, first read from a feed no longer configured "
+                "(a renewed link?): its grant carries on",
+                now_ms=now_ms,
+            )
+            row.feed_id = feed.feed_id
+            mine.add(row.uid)
+            found.append(row)
     grants = rows.grant_states(session, [row.grant_id for row in found if row.grant_id])
     known: dict[str, KnownBooking] = {}
     notes: dict[str, str | None] = {}

@@ -31,6 +31,16 @@ def bookings_of_feed(session: Session, feed_id: str) -> list[Booking]:
     return list(session.scalars(select(Booking).where(Booking.feed_id == feed_id)))
 
 
+def orphan_bookings(
+    session: Session, room: str, uids: Collection[str], configured: Collection[str]
+) -> list[Booking]:
+    """The room's bookings with one of `uids` whose feed is not among `configured`."""
+    query = select(Booking).where(
+        Booking.room == room, Booking.uid.in_(uids), Booking.feed_id.not_in(configured)
+    )
+    return list(session.scalars(query))
+
+
 def bookings_of_feeds(session: Session, feed_ids: Collection[str]) -> list[Booking]:
     """Bookings of the feeds, by start time."""
     if not feed_ids:
