@@ -79,7 +79,11 @@ def calendar(prodid: str, stays: Sequence[Stay]) -> bytes:
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
 
 
-def airbnb_reservation(uid: str, start: date, end: date, phone_last4: str = "4827") -> Stay:
+def airbnb_reservation(
+    uid: str, start: date | datetime, end: date | datetime, phone_last4: str = "4827"
+) -> Stay:
+    """A reservation as Airbnb exports it (all-day for dates; with datetimes, a timed event,
+    as a channel manager may write it, so a test's stay can have begun)."""
     return Stay(
         uid=f"{uid}@airbnb.com",
         start=start,

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from bookings.feeds import (
     FeedServer,
-    Stay,
     airbnb,
     airbnb_block,
     airbnb_reservation,
@@ -87,17 +86,6 @@ def now_utc() -> datetime:
 
 def today() -> date:
     return datetime.now(ZONE).date()
-
-
-def timed(uid: str, start: datetime, end: datetime, phone: str = "4827") -> Stay:
-    """An Airbnb-like reservation with times (UTC), so a test's stay can have begun."""
-    return Stay(
-        uid=f"{uid}@airbnb.com",
-        start=start,
-        end=end,
-        summary="Reserved",
-        description=f"Phone Number (Last 4 Digits): {phone}",
-    )
 
 
 def test_a_booking_becomes_a_grant_follows_its_dates_and_goes_after_two_reads_without_it(
@@ -279,7 +267,7 @@ def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
     start_bridge: StartBridge,
 ) -> None:
     with feed_server() as feeds:
-        stay = timed("in", now_utc() - timedelta(hours=1), now_utc() + timedelta(days=2))
+        stay = airbnb_reservation("in", now_utc() - timedelta(hours=1), now_utc() + timedelta(2))
         feeds.set("room-1.ics", airbnb(stay))
         bridge = started(start_bridge, feeds)
         [grant] = grants(bridge)

@@ -432,13 +432,7 @@ class BookingSync:
             detail=detail,
             now_ms=self._clock(),
         )
-        log.info(
-            "event=booking_granted room=%s feed=%s uid=%s grant_id=%s",
-            feed.room,
-            feed.label,
-            stay.uid,
-            view.id,
-        )
+        _log_action("granted", feed, stay.uid, view.id)
         return StepOutcome(Action.CREATE.value, stay.uid, view.id, stay.window, detail)
 
     async def _change(
@@ -466,13 +460,7 @@ class BookingSync:
             detail=detail,
             now_ms=self._clock(),
         )
-        log.info(
-            "event=booking_changed room=%s feed=%s uid=%s grant_id=%s",
-            feed.room,
-            feed.label,
-            stay.uid,
-            grant_id,
-        )
+        _log_action("changed", feed, stay.uid, grant_id)
         return StepOutcome(Action.CHANGE.value, stay.uid, grant_id, stay.window, detail)
 
     async def _cancel(self, feed: Feed, step: Step) -> StepOutcome:
@@ -483,13 +471,7 @@ class BookingSync:
             f"{step.missing} successful reads in a row"
         )
         await self._run(_cancelled, feed, step, detail, self._clock())
-        log.info(
-            "event=booking_cancelled room=%s feed=%s uid=%s grant_id=%s",
-            feed.room,
-            feed.label,
-            step.uid,
-            step.grant_id,
-        )
+        _log_action("cancelled", feed, step.uid, step.grant_id)
         return StepOutcome(Action.CANCEL.value, step.uid, step.grant_id, None, detail)
 
     # --- status, schedule, overview -------------------------------------------------------
@@ -605,6 +587,17 @@ class BookingSync:
                 for event in journal
             ),
         )
+
+
+def _log_action(event: str, feed: Feed, uid: str, grant_id: int | None) -> None:
+    log.info(
+        "event=booking_%s room=%s feed=%s uid=%s grant_id=%s",
+        event,
+        feed.room,
+        feed.label,
+        uid,
+        grant_id,
+    )
 
 
 def grant_key(feed_id: str, uid: str, generation: int) -> str:
