@@ -510,14 +510,7 @@ class BookingSync:
         return ChannelStatus(self.name, not stale, detail)
 
     def next_read_ms(self, status: FeedStatus, now_ms: int) -> int:
-        """When `status`'s feed is read next: a poll interval after its last try, moved by up
-        to `JITTER` of it either way; a feed never read, or overdue, within
-        `FIRST_READ_WITHIN_S` from now."""
-        soon = now_ms + int(self._rng.uniform(0, FIRST_READ_WITHIN_S) * 1000)
-        if status.last_attempt_ms is None:
-            return soon
-        jitter = self._rng.uniform(-JITTER, JITTER) * status.poll_ms
-        return max(status.last_attempt_ms + status.poll_ms + int(jitter), min(soon, now_ms))
+        return next_read_ms(status, now_ms, self._rng)
 
     async def run_forever(self) -> None:
         """Read each feed when it is due, until cancelled; a failing read never stops it."""
@@ -587,6 +580,18 @@ class BookingSync:
                 for event in journal
             ),
         )
+
+
+def next_read_ms(status: FeedStatus, now_ms: int, rng: random.Random) -> int:
+    """When `status`'s feed is read next (UTC epoch ms): a poll interval after its last try,
+    moved by up to `JITTER` of it either way; a feed never read, or overdue, within
+    `FIRST_READ_WITHIN_S` from now (spread, so a restart does not read every feed at once)."""
+    soon = now_ms + int(rng.uniform(0, FIRST_READ_WITHIN_S) * 1000)
+    if status.last_attempt_ms is None:
+        return soon
+    jitter = int(rng.uniform(-JITTER, JITTER) * status.poll_ms)
+    due = status.last_attempt_ms + status.poll_ms + jitter
+    return due if due > now_ms else soon
 
 
 def _log_action(event: str, feed: Feed, uid: str, grant_id: int | None) -> None:
