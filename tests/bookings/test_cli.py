@@ -49,3 +49,22 @@ def test_a_dry_run_then_a_sync_then_the_list(simulator: RunningSimulator, tmp_pa
         assert "grants stay as they are" in failed.stderr
         for output in (dry, done, again, listed, failed):
             assert EXPORT_SECRET not in output.stdout + output.stderr
+
+
+def test_serve_redacts_every_feed_link_from_its_logs(tmp_path: Path) -> None:
+    import logging
+
+    from ttlock_bridge.cli.serve import _secret_values
+    from ttlock_bridge.cloud import Credentials
+    from ttlock_bridge.config import load_config
+    from ttlock_bridge.operations.logs import RedactingFormatter
+
+    link = f"https://www.airbnb.com/calendar/ical/1234567.ics?s={EXPORT_SECRET}"
+    config = tmp_path / "ttlock-bridge.toml"
+    config.write_text(HOTEL_TOML + f'\n[bookings.room-1]\nfeeds = ["{link}"]\n')
+    credentials = Credentials.with_password("id", "client-secret-1", "user", "password-1")
+    formatter = RedactingFormatter(_secret_values(load_config(config), credentials, "tok-123456"))
+
+    for message in (f"GET {link} failed", f"query s={EXPORT_SECRET}", f"token {EXPORT_SECRET}"):
+        record = logging.LogRecord("x", logging.WARNING, __file__, 1, message, None, None)
+        assert EXPORT_SECRET not in formatter.format(record)

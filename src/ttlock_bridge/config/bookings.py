@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Final, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -58,10 +58,12 @@ def feed_label(url: str) -> str:
 
 
 def feed_secrets(url: str) -> list[str]:
-    """What of an export link must never show in a log line: the link, its path and its
-    query (the token sits in either, depending on the channel)."""
+    """What of an export link must never show in a log line: the link, its path and query,
+    and each query value and path segment of 8 characters or more (the token sits in one of
+    them, depending on the channel)."""
     parts = urlsplit(url)
-    return [value for value in (url, parts.path, parts.query) if len(value) > 1]
+    pieces = [value for _key, value in parse_qsl(parts.query)] + parts.path.split("/")
+    return [url, parts.path, parts.query, *(piece for piece in pieces if len(piece) >= 8)]
 
 
 def feed_host(url: str) -> str:
