@@ -740,22 +740,21 @@ def _record_failure(
     status.last_error = reason
     status.failures += 1
     if journal:
-        rows.add_booking_event(
+        _journal(
             session,
-            at_ms=now_ms,
-            feed_id=feed.feed_id,
-            feed=feed.label,
-            room=feed.room,
-            uid=None,
+            feed,
+            None,
             action="read_failed",
+            grant_id=None,
             detail=f"{reason}; grants stay as they are",
+            now_ms=now_ms,
         )
 
 
 def _journal(
     session: Session,
     feed: Feed,
-    uid: str,
+    uid: str | None,
     *,
     action: str,
     grant_id: int | None,
