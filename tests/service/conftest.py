@@ -18,6 +18,7 @@ from conftest import RunningSimulator
 from service.bridge import API_TOKEN, RunningBridge, StartBridge
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.config import Config, load_config
+from ttlock_bridge.config.bookings import BookingSettings
 from ttlock_bridge.config.mqtt import MqttSettings
 from ttlock_bridge.service.demo import demo_credentials, demo_scenario, write_demo_config
 from ttlock_bridge.service.runtime import Runtime
@@ -42,6 +43,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
     the simulated cloud before the bridge starts (e.g. a fault it meets at start); `cloud` overrides
     `[cloud]` keys (e.g. a short `gateway_poll` as a timedelta); `mqtt` is the `[mqtt]` section
     (`MqttSettings`, the MQTT channel runs); `console` `[console]` keys (e.g. `unlock`);
+    `bookings` the `[bookings]` sections (room -> `BookingSettings`, feeds given);
     `server_settings` override
     `[server]` keys such as `compat_get_unlock` or `callback_secret`; `clock` the bridge's
     clock (e.g. a `MovableClock` to let cached values age).
@@ -57,6 +59,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
             *,
             clock: Clock = wall_clock_ms,
             config_change: Callable[[Config], Config] | None = None,
+            bookings: dict[str, BookingSettings] | None = None,
             **server: object,
         ) -> RunningBridge:
             own = ExitStack()  # this bridge's, closed by its `stop` or at the end of the test
@@ -81,6 +84,7 @@ def start_bridge(tmp_path: Path) -> Iterator[StartBridge]:
                     "cloud": config.cloud.model_copy(update=cloud or {}),
                     "mqtt": mqtt,
                     "console": config.console.model_copy(update=console or {}),
+                    "bookings": bookings or {},
                 }
             )
             if config_change is not None:

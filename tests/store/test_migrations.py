@@ -25,6 +25,9 @@ TABLES = {
     "operators",
     "console_sessions",
     "operator_actions",
+    "booking_feeds",
+    "bookings",
+    "booking_events",
 }
 
 

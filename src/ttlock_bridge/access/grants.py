@@ -151,6 +151,13 @@ class GrantService:
         await self._place(grant_id)
         return await self.get(grant_id)
 
+    async def created_with_key(self, idempotency_key: str) -> GrantView | None:
+        """The grant a create with `idempotency_key` made (whatever its request was), while
+        the key is remembered; None otherwise. A caller whose create may have been cut short
+        (a crash after the grant was written) finds its grant here instead of making another."""
+        grant_id = await self._run(_grant_of_any_request, idempotency_key)
+        return None if grant_id is None else await self.get(grant_id)
+
     async def _repeated(self, grant_id: int) -> GrantView:
         log.info("grant %s: create repeated with its idempotency key", grant_id)
         return await self.get(grant_id)
@@ -372,6 +379,11 @@ def _grant_of_key(session: Session, key: tuple[str, str], now_ms: int) -> int | 
             "send a new key for a new request, or repeat the first request exactly"
         )
     return known.grant_id
+
+
+def _grant_of_any_request(session: Session, key: str) -> int | None:
+    known = find_key(session, key)
+    return None if known is None else known.grant_id
 
 
 def _record_grant(

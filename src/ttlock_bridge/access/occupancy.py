@@ -10,7 +10,7 @@ doors (a keypad record naming the grant's tag: TTLock puts the passcode's name i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -97,6 +97,14 @@ class Occupancy:
         """Every configured room, in the configuration's order."""
         return await self._run(self._read, None, self._clock())
 
+    async def first_uses_of(self, grant_ids: Collection[int]) -> dict[int, int]:
+        """grant id -> when its code first opened one of its doors (UTC epoch ms), for those
+        of `grant_ids` whose code was used: "the guest is in" for a channel that must not
+        take a stay away from a guest in the house."""
+        if not grant_ids:
+            return {}
+        return await self._run(_first_uses_of, list(grant_ids))
+
     async def room(self, room: str) -> RoomOccupancy:
         """One room; raises `UnknownRoom` for a name the configuration does not have."""
         configured_room(self._config, room)
@@ -141,3 +149,11 @@ class Occupancy:
                 )
             )
         return occupancies
+
+
+def _first_uses_of(session: Session, grant_ids: list[int]) -> dict[int, int]:
+    grants = [grant for grant_id in grant_ids if (grant := session.get(Grant, grant_id))]
+    if not grants:
+        return {}
+    since_ms = min(grant.start_ms for grant in grants) - USE_CLOCK_SLACK_MS
+    return first_uses(grants, uses_naming(session, TAG_MARKER, since_ms))

@@ -4,6 +4,7 @@ Each module below attaches its commands to the one Typer `app`; importing them i
 registers them.
 """
 
+from ttlock_bridge.cli import bookings as _bookings  # noqa: F401  (registers bookings)
 from ttlock_bridge.cli import cloud as _cloud  # noqa: F401  (registers login, locks, unlock...)
 from ttlock_bridge.cli import config as _config  # noqa: F401  (registers check-config)
 from ttlock_bridge.cli import first_run as _first_run  # noqa: F401  (registers init)

@@ -75,6 +75,12 @@ def _summary(config: Config) -> str:
         f"{escape(config.property.name)!r} in {config.property.timezone}, "
         f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
     )
+    if config.bookings:
+        feeds = sum(len(settings.feeds) for settings in config.bookings.values())
+        text += (
+            f"; bookings from {feeds} calendar feed(s) for {len(config.bookings)} room(s) "
+            f"({escape(', '.join(config.bookings))})"
+        )
     text += _budget_note(config)
     mqtt = config.mqtt
     if mqtt is not None:

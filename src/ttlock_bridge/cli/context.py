@@ -92,6 +92,14 @@ def api_base_for(config: Config | None, region: str | None = None) -> str:
 @asynccontextmanager
 async def property_access(config: Config) -> AsyncIterator[Access]:
     """The access core on the configured store and cloud, with the service's own token."""
+    async with property_parts(config) as (access, _store):
+        yield access
+
+
+@asynccontextmanager
+async def property_parts(config: Config) -> AsyncIterator[tuple[Access, Store]]:
+    """`property_access`, and the store it works on (for commands that also keep records of
+    their own, such as the booking sync)."""
     from ttlock_bridge.access import Access
     from ttlock_bridge.store import open_store
 
@@ -102,7 +110,7 @@ async def property_access(config: Config) -> AsyncIterator[Access]:
         async with command_cloud(
             store, credentials, base, monthly_budget=config.cloud.monthly_budget
         ) as cloud:
-            yield Access(config, store, cloud)
+            yield Access(config, store, cloud), store
     finally:
         store.close()
 

@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
@@ -97,12 +98,15 @@ def demo(
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.service.demo import (
         DEMO_OPERATOR,
+        DEMO_TIMEZONE,
+        SAMPLE_FEED_PATH,
         NoBroker,
         NotADemoFolder,
         demo_credentials,
         demo_operator,
         demo_scenario,
         private_mosquitto,
+        sample_feed_app,
         start_afresh,
         try_it,
         write_demo_config,
@@ -115,6 +119,11 @@ def demo(
     simulator = create_simulator(demo_scenario(f"{bridge_url}/ttlock/callback"))
     with ExitStack() as stack:
         simulator_url = stack.enter_context(serve_in_background(simulator, port=sim_port))
+        opening_day = datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
+        feed_url = (
+            stack.enter_context(serve_in_background(sample_feed_app(opening_day)))
+            + SAMPLE_FEED_PATH
+        )
         broker = None
         try:
             start_afresh(data_dir)
@@ -123,7 +132,14 @@ def demo(
             elif mqtt:
                 broker = ("127.0.0.1", stack.enter_context(private_mosquitto(data_dir / "mqtt")))
             config = load_config_or_problem(
-                write_demo_config(data_dir, simulator_url, host=host, port=port, mqtt_broker=broker)
+                write_demo_config(
+                    data_dir,
+                    simulator_url,
+                    host=host,
+                    port=port,
+                    mqtt_broker=broker,
+                    booking_feed=feed_url,
+                )
             )
         except (CommandProblem, NoBroker, NotADemoFolder) as problem:
             err.print(f"[red]Error:[/red] {escape(str(problem))}")
@@ -140,6 +156,10 @@ def demo(
         typer.echo(f"Bridge API:             {bridge_url}/api/v1  (docs: {bridge_url}/docs)")
         typer.echo(f"Configuration:          {config.source}")
         typer.echo(f"API token:              {token}")
+        typer.echo(
+            f"Booking calendar:       {feed_url}  (room-1's bookings, like an Airbnb export: "
+            f"today's guest gets a code within seconds; GET {bridge_url}/api/v1/bookings)"
+        )
         if broker is not None:
             typer.echo(
                 f"MQTT broker:            {broker[0]}:{broker[1]}  (watch it: mosquitto_sub "
@@ -216,8 +236,10 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
 def secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:
     """Every secret value the process holds, for the logs to redact wherever one appears: the
     API token, the client secret, the TTLock password (as typed and as its MD5), the callback
-    secret, the MQTT broker password (`MQTT_PASSWORD`). Error codes and ids are no secrets
-    (TTLock's `errcode` stays readable)."""
+    secret, the MQTT broker password (`MQTT_PASSWORD`), the booking feeds' links. Error codes
+    and ids are no secrets (TTLock's `errcode` stays readable)."""
+    from ttlock_bridge.config.bookings import feed_secrets
+
     values = [
         token,
         credentials.client_secret,
@@ -225,5 +247,11 @@ def secret_values(config: Config, credentials: Credentials, token: str) -> list[
         os.environ.get("TTLOCK_PASSWORD", ""),
         config.server.callback_secret or "",
         os.environ.get(PASSWORD_VARIABLE, ""),
+        *(
+            secret
+            for settings in config.bookings.values()
+            for url in settings.feeds
+            for secret in feed_secrets(url)
+        ),
     ]
     return [value for value in values if value]

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from ttlock_bridge.config.bookings import BookingSettings, bookings_cross_check
 from ttlock_bridge.config.knx import knx_cross_check
 from ttlock_bridge.config.models import MIN_KEYS, ConfigFile
 from ttlock_bridge.config.mqtt import mqtt_cross_check
 from ttlock_bridge.config.problems import Problem
 
 
-def cross_check(raw: ConfigFile, file: Path) -> list[Problem]:
-    """Every inconsistency between doors and rooms, in file order."""
+def cross_check(
+    raw: ConfigFile, file: Path, bookings: Mapping[str, BookingSettings] | None = None
+) -> list[Problem]:
+    """Every inconsistency between doors and rooms, in file order; `bookings` are the
+    `[bookings]` sections with their feeds resolved (`resolve_feeds`)."""
     return [
         *_shared_lock_ids(raw, file),
         *_room_door_references(raw, file),
         *_room_keypads(raw, file),
         *(knx_cross_check(raw.knx, raw.rooms, raw.doors, file) if raw.knx else []),
         *(mqtt_cross_check(raw.mqtt, raw.doors, file) if raw.mqtt else []),
+        *bookings_cross_check(raw.bookings if bookings is None else bookings, raw.rooms, file),
     ]
 
 

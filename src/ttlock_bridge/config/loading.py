@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from ttlock_bridge.config.bookings import BookingSettings, feed_label, resolve_feeds
 from ttlock_bridge.config.checks import cross_check
 from ttlock_bridge.config.knx import (
     KnxDoorObjects,
@@ -60,6 +61,7 @@ _SECTION_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("mqtt",): MqttSettings,
     ("mqtt", "tls"): MqttTls,
     ("mqtt", "doors", "*"): MqttDoor,
+    ("bookings", "*"): BookingSettings,
 }
 _NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _PATTERN_HINTS = {
@@ -112,7 +114,14 @@ def load_config_text(text: str, path: Path) -> Config:
     base = path.resolve().parent
     data_dir = base / raw.data_dir
     store_url, url_problem = _resolve_store_url(raw.store.url, data_dir, base, path)
-    problems = cross_check(raw, path) + ([url_problem] if url_problem else [])
+    bookings: dict[str, BookingSettings] = {}
+    feed_problems: list[Problem] = []
+    for room, settings in raw.bookings.items():
+        bookings[room], found = resolve_feeds(settings, room, path)
+        feed_problems += found
+    problems = (
+        cross_check(raw, path, bookings) + feed_problems + ([url_problem] if url_problem else [])
+    )
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -128,6 +137,7 @@ def load_config_text(text: str, path: Path) -> Config:
         console=raw.console,
         knx=raw.knx,
         mqtt=resolve_tls_paths(raw.mqtt, base) if raw.mqtt else None,
+        bookings=bookings,
     )
 
 
@@ -167,6 +177,13 @@ def _explain(path: Path, detail: ErrorDetails) -> Problem:
         return Problem(  # the value is a secret: never repeated
             path, key, f"the broker password never goes in this file: export {PASSWORD_VARIABLE}"
         )
+    if location[:1] == ("bookings",) and kind != "extra_forbidden":
+        # an export link carries a secret: shown masked, and a section's whole input never
+        shown = detail["input"]
+        if "feeds" in location and isinstance(shown, str):
+            return Problem(path, key, _advice(detail), feed_label(shown))
+        if isinstance(shown, dict | list | tuple):
+            return Problem(path, key, _advice(detail))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(location[:-1])
         return Problem(
@@ -197,7 +214,7 @@ def _advice(detail: ErrorDetails) -> str:
 
 def _allowed_keys(section: Sequence[int | str]) -> str:
     shape = tuple(
-        "*" if index > 0 and section[index - 1] in ("doors", "rooms") else str(part)
+        "*" if index > 0 and section[index - 1] in ("doors", "rooms", "bookings") else str(part)
         for index, part in enumerate(section)
     )
     model = _SECTION_MODELS.get(shape)

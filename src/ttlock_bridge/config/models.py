@@ -23,17 +23,12 @@ from pydantic import (
     model_validator,
 )
 
+from ttlock_bridge.config.bookings import BookingSettings
+from ttlock_bridge.config.durations import Duration, Period, at_least
 from ttlock_bridge.config.knx import KnxSettings
 from ttlock_bridge.config.mqtt import MqttSettings
 
 _CLOCK = re.compile(r"(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)")
-_DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[smhd])")
-_DURATION_UNITS = {
-    "s": timedelta(seconds=1),
-    "m": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "d": timedelta(days=1),
-}
 
 
 def _parse_clock(value: object) -> object:
@@ -44,37 +39,6 @@ def _parse_clock(value: object) -> object:
     if match is None:
         raise ValueError('expected a 24-hour clock time HH:MM, e.g. "15:00"')
     return time(int(match["hour"]), int(match["minute"]))
-
-
-def _parse_duration(value: object) -> object:
-    """`"24h"`, `"90m"`, `"2d"`, `"30s"` -> timedelta: one unit letter, no floats, no
-    combinations."""
-    if not isinstance(value, str):
-        raise ValueError('expected a duration like "24h", "90m" or "2d"')
-    match = _DURATION.fullmatch(value.strip())
-    if match is None:
-        raise ValueError('expected a duration like "24h", "90m" or "2d"')
-    return int(match["amount"]) * _DURATION_UNITS[match["unit"]]
-
-
-def _at_least(least: timedelta) -> AfterValidator:
-    """A duration bound that speaks the file's language: "write a duration of at least 30s"."""
-
-    def check(value: timedelta) -> timedelta:
-        if value < least:
-            raise ValueError(f"write a duration of at least {_duration_text(least)}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _duration_text(duration: timedelta) -> str:
-    """A duration as the file writes it: "30s", "15m", "6h", "2d"."""
-    seconds = int(duration.total_seconds())
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 MIN_KEYS = 3
@@ -102,9 +66,6 @@ def _check_zone(name: str) -> str:
 
 
 ClockTime = Annotated[time, BeforeValidator(_parse_clock)]
-Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
-Period = Annotated[Duration, _at_least(timedelta(seconds=1))]
-"""A duration of something that repeats or lasts: zero would mean "all the time"."""
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", strict=True)]
 DigitCode = Annotated[str, StringConstraints(pattern=r"^\d{4,9}$", strict=True)]
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
@@ -169,7 +130,7 @@ class CloudSettings(_Section):
     """How often the gateway list is read to know which gateways are online."""
     clock_check: Period = timedelta(days=1)
     """How often each lock's clock is compared with TTLock's (one gateway call per lock)."""
-    clock_tolerance: Annotated[Duration, _at_least(timedelta(seconds=30))] = timedelta(minutes=2)
+    clock_tolerance: Annotated[Duration, at_least(timedelta(seconds=30))] = timedelta(minutes=2)
     """A lock clock further off than this is set to TTLock's time and reported. 30 s at least:
     reading a clock through a gateway takes seconds, so a smaller tolerance would set clocks
     that are right (one gateway call each, every check)."""
@@ -229,6 +190,7 @@ class ConfigFile(_Section):
     console: ConsoleSettings = ConsoleSettings()
     knx: KnxSettings | None = None
     mqtt: MqttSettings | None = None
+    bookings: dict[Name, BookingSettings] = {}
 
 
 class Config(_Section):
@@ -246,3 +208,5 @@ class Config(_Section):
     console: ConsoleSettings = ConsoleSettings()
     knx: KnxSettings | None = None
     mqtt: MqttSettings | None = None
+    bookings: dict[str, BookingSettings] = {}
+    """Room -> its booking calendars, `feeds` resolved (file, `feeds_env`, `feeds_file`)."""

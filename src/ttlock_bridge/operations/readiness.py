@@ -57,12 +57,16 @@ class Readiness:
         channels: Sequence[ReportsStatus],
         intake: EventIntake,
         clock: Clock,
+        parts: Sequence[ReportsStatus] = (),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`channels` are checked as `channel:<name>`; `parts` (background work that is no
+        channel, such as the booking sync) under their own name."""
         self._store = store
         self._cloud = cloud
         self._directory = directory
         self._channels = channels
+        self._parts = parts
         self._intake = intake
         self._clock = clock
         self._monotonic = monotonic
@@ -77,11 +81,16 @@ class Readiness:
             Check(f"channel:{status.name}", status.ready, status.detail)
             for status in (channel.status() for channel in self._channels)
         ]
+        part_checks = [
+            Check(status.name, status.ready, status.detail)
+            for status in (part.status() for part in self._parts)
+        ]
         return [
             await self._check_store(),
             self._check_token(),
             await self._check_cloud(),
             *channel_checks,
+            *part_checks,
         ]
 
     async def _check_store(self) -> Check:

@@ -8,10 +8,11 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.cloud import Credentials
@@ -56,11 +57,13 @@ def demo_config_text(
     port: int,
     rooms: int = ROOMS,
     mqtt_broker: tuple[str, int] | None = None,
+    booking_feed: str | None = None,
 ) -> str:
     """`main-entrance` and `room-1`..`room-6` (or `rooms` of them: the benchmarks' larger
     hotel) on the simulator's locks; every room also opens the main entrance. Data (SQLite,
     API token) stays next to the file. With `mqtt_broker` (host, port), the MQTT channel
-    publishes there and room-1 accepts commands."""
+    publishes there and room-1 accepts commands. With `booking_feed` (a calendar's URL),
+    room-1's bookings come from it."""
     room_tables = "".join(
         f"\n[doors.room-{n}]\nlock_id = {MAIN_ENTRANCE_LOCK_ID + n}\n"
         f'\n[rooms.room-{n}]\ndoors = ["room-{n}"]\nshared_doors = ["main-entrance"]\n'
@@ -79,6 +82,11 @@ def demo_config_text(
             if mqtt_broker
             else ""
         )
+        + (
+            f'\n[bookings.room-1]\nfeeds = ["{booking_feed}"]\npoll = "1m"\n'
+            if booking_feed
+            else ""
+        )
     )
 
 
@@ -89,12 +97,88 @@ def write_demo_config(
     host: str,
     port: int,
     mqtt_broker: tuple[str, int] | None = None,
+    booking_feed: str | None = None,
 ) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / CONFIG_FILE_NAME
-    text = demo_config_text(api_base, host=host, port=port, mqtt_broker=mqtt_broker)
+    text = demo_config_text(
+        api_base, host=host, port=port, mqtt_broker=mqtt_broker, booking_feed=booking_feed
+    )
     path.write_text(text, encoding="utf-8")
     return path
+
+
+SAMPLE_FEED_PATH = "/calendar/room-1.ics"
+
+
+def sample_feed(today: date) -> bytes:
+    """Room-1's booking calendar in the demo, shaped like an Airbnb export: a guest arriving
+    today for two nights (issued at once), one arriving in ten days (beyond the 2-day lead
+    time: listed, no code yet) and blocked nights (ignored)."""
+
+    def event(uid: str, first: date, last: date, summary: str, description: str = "") -> str:
+        lines = [
+            "BEGIN:VEVENT",
+            f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{last:%Y%m%d}",
+            f"UID:{uid}@demo.ttlock-bridge",
+            f"SUMMARY:{summary}",
+            *([f"DESCRIPTION:{description}"] if description else []),
+            "END:VEVENT",
+        ]
+        return "\r\n".join(lines)
+
+    events = [
+        event(
+            "stay-1",
+            today,
+            today + timedelta(days=2),
+            "Reserved",
+            "Phone Number (Last 4 Digits): 4827",
+        ),
+        event("stay-2", today + timedelta(days=10), today + timedelta(days=13), "Reserved"),
+        event(
+            "block-1",
+            today + timedelta(days=20),
+            today + timedelta(days=27),
+            "Airbnb (Not available)",
+        ),
+    ]
+    text = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//ttlock-bridge//demo//EN",
+            *events,
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    return text.encode()
+
+
+def sample_feed_app(today: date) -> Callable[..., Awaitable[None]]:
+    """A tiny ASGI app serving `sample_feed(today)` at `SAMPLE_FEED_PATH` (404 elsewhere)."""
+    body = sample_feed(today)
+
+    async def app(
+        scope: dict[str, Any],
+        _receive: Callable[[], Awaitable[object]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        found = scope["path"] == SAMPLE_FEED_PATH
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200 if found else 404,
+                "headers": [(b"content-type", b"text/calendar; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body if found else b""})
+
+    return app
 
 
 MOSQUITTO_PATHS = ("mosquitto", "/usr/sbin/mosquitto")

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from prometheus_client import CollectorRegistry
+
 from ttlock_bridge.access import Access
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import CallObserver, CallOutcome, Credentials, TTLockClient
@@ -30,6 +32,7 @@ from ttlock_bridge.store.token_store import DatabaseTokenStore
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from ttlock_bridge.bookings import BookingSync
     from ttlock_bridge.channels.web import WebConsole
 
 log = logging.getLogger("ttlock_bridge.service")
@@ -67,6 +70,7 @@ class Runtime:
     channels: list[Channel]
     clock: Clock
     console: WebConsole | None = None
+    bookings: BookingSync | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -113,6 +117,7 @@ class Runtime:
         for channel in all_channels:
             locks.subscribe(channel)
         locks.subscribe(access.gateway_return)
+        bookings = _booking_sync(config, store, access, registry, clock)
         readiness = Readiness(
             store=store,
             cloud=cloud,
@@ -120,6 +125,7 @@ class Runtime:
             channels=all_channels,
             intake=locks.intake,
             clock=clock,
+            parts=[bookings] if bookings is not None else [],
         )
         call_observers += [locks.gateways.observe, readiness.observe, usage.observe]
         return cls(
@@ -142,6 +148,7 @@ class Runtime:
             channels=all_channels,
             clock=clock,
             console=console,
+            bookings=bookings,
         )
 
     def http_app(self) -> FastAPI:
@@ -167,6 +174,7 @@ class Runtime:
             metrics=self.metrics,
             api_token=self.api_token,
             clock=self.clock,
+            bookings=self.bookings,
         )
         app = create_app(bridge, lifespan)
         if self.console is not None:
@@ -183,6 +191,8 @@ class Runtime:
             asyncio.create_task(self.access.run_forever(), name="access"),
             asyncio.create_task(self._flush_usage_forever(), name="usage"),
         ]
+        if self.bookings is not None:
+            self._tasks.append(asyncio.create_task(self.bookings.run_forever(), name="bookings"))
         log.info(
             "event=started doors=%d rooms=%d channels=%d",
             len(self.config.doors),
@@ -198,6 +208,9 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await channel.stop()
         await self.locks.close()
+        if self.bookings is not None:
+            with contextlib.suppress(Exception):
+                await self.bookings.close()
         with contextlib.suppress(Exception):
             await self.usage.flush()
         await self.cloud.aclose()
@@ -227,6 +240,20 @@ def _configured_channels(config: Config, access: Access, locks: Locks) -> list[C
         access.subscribe(mqtt)  # room sensors follow grant news
         channels.append(mqtt)
     return channels
+
+
+def _booking_sync(
+    config: Config, store: Store, access: Access, registry: CollectorRegistry, clock: Clock
+) -> BookingSync | None:
+    """The booking calendars' sync when `[bookings]` names any, its metrics registered."""
+    if not config.bookings:
+        return None
+    from ttlock_bridge.bookings import BookingSync
+    from ttlock_bridge.bookings.metrics import BookingMetrics
+
+    sync = BookingSync(config, store, access, clock=clock)
+    registry.register(BookingMetrics(sync))
+    return sync
 
 
 def _console(

@@ -5,6 +5,9 @@ No business rules live here; the access layer decides, the store remembers.
 
 from ttlock_bridge.store.engine import STORE_UNAVAILABLE, Store, open_store, unavailable_reason
 from ttlock_bridge.store.models import (
+    Booking,
+    BookingEvent,
+    BookingFeed,
     CloudCallCount,
     ConsoleSession,
     Desired,
@@ -23,6 +26,9 @@ from ttlock_bridge.store.models import (
 
 __all__ = [
     "STORE_UNAVAILABLE",
+    "Booking",
+    "BookingEvent",
+    "BookingFeed",
     "CloudCallCount",
     "ConsoleSession",
     "Desired",

@@ -288,3 +288,75 @@ class OperatorAction(Base):
     grant_id: Mapped[int | None] = mapped_column(Integer, index=True)
     door: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class BookingFeed(Base):
+    """One booking calendar (an export link), known by `feed_id` (a hash of its URL, never the
+    URL: it carries a secret) and shown as `label`: what its last reads found."""
+
+    __tablename__ = "booking_feeds"
+
+    feed_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    room: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    last_attempt_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_success_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at_ms: Mapped[int | None] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer)
+    """Failed reads since the last successful one."""
+    events: Mapped[int] = mapped_column(Integer)
+    """Events in the last successful read (stays and blocks)."""
+
+
+class Booking(Base):
+    """A stay a feed lists (its UID in that feed) and the grant the sync made for it.
+
+    `start_ms`/`end_ms` are the stay as the feed said it at the last read (buffers applied);
+    `granted_*` the window the sync last gave the grant (a change in the feed is a change from
+    these, so a desk's own change of the grant stands until the feed changes). `generation`
+    counts the grants the sync made for this UID: the grant's idempotency key names it.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("feed_id", "uid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[str] = mapped_column(String(16))
+    uid: Mapped[str] = mapped_column(String(255))
+    room: Mapped[str] = mapped_column(String(64), index=True)
+    summary: Mapped[str] = mapped_column(String(200))
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    grant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grants.id", ondelete="SET NULL"), index=True
+    )
+    granted_start_ms: Mapped[int | None] = mapped_column(BigInteger)
+    granted_end_ms: Mapped[int | None] = mapped_column(BigInteger)
+    generation: Mapped[int] = mapped_column(Integer)
+    missing_reads: Mapped[int] = mapped_column(Integer)
+    """Consecutive successful reads of the feed without this UID."""
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why the sync holds back (the guest is in, the grant was refused), for people."""
+    first_seen_ms: Mapped[int] = mapped_column(BigInteger)
+    changed_at_ms: Mapped[int] = mapped_column(BigInteger)
+    """When the feed last changed this stay (a read that finds it as it was writes nothing:
+    it was seen at its feed's `last_success_ms` while `missing_reads` is 0)."""
+
+
+class BookingEvent(Base):
+    """Something the booking sync did or met, naming the feed (its label) and the UID: a grant
+    created, changed, cancelled, kept because the guest is in, a failed read. `detail` is for
+    people and never holds a passcode or a feed's URL."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    feed_id: Mapped[str] = mapped_column(String(16))
+    feed: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str] = mapped_column(String(64))
+    uid: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    grant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Depends, FastAPI
 
 from ttlock_bridge import __version__
-from ttlock_bridge.channels.rest import compat, grants, health, locks, maintenance
+from ttlock_bridge.channels.rest import bookings, compat, grants, health, locks, maintenance
 from ttlock_bridge.channels.rest.callback import callback_router
 from ttlock_bridge.channels.rest.dependencies import Bridge, no_unknown_query_parameters
 from ttlock_bridge.channels.rest.errors import install_error_handlers
@@ -46,6 +46,7 @@ def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
         locks.router,
         grants.router,
         maintenance.router,
+        bookings.router,
         # Last: `/{lockId}` must not shadow the routes above.
         compat.compat_router(get_unlock=server.compat_get_unlock),
     )

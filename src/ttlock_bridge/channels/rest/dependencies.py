@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
 from ttlock_bridge.access import Access
+from ttlock_bridge.bookings import BookingSync
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
@@ -29,7 +30,8 @@ class Bridge:
     """What the composition root hands the REST channel: the domain parts, never a channel.
 
     `cloud` serves the routes that pass a lock's own settings through (passcodes, passage
-    mode, gateways); `store` the event pages.
+    mode, gateways); `store` the event pages; `bookings` the booking calendars (None when no
+    `[bookings]` is configured).
     """
 
     config: Config
@@ -42,6 +44,7 @@ class Bridge:
     metrics: Metrics
     api_token: str
     clock: Clock
+    bookings: BookingSync | None = None
 
 
 _bearer = HTTPBearer(auto_error=False, description="BRIDGE_API_TOKEN")

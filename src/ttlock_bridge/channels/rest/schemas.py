@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.access.text import MAX_NAME_CHARS
+from ttlock_bridge.bookings import BookingLine, BookingsOverview, FeedStatus, SyncReport
 from ttlock_bridge.cloud import mask_code
 from ttlock_bridge.locks.clocks import LockClock
 from ttlock_bridge.locks.state import LockState
@@ -445,3 +446,167 @@ class CheckOut(BaseModel):
 class ReadinessOut(BaseModel):
     ready: bool
     checks: list[CheckOut]
+
+
+# --- bookings --------------------------------------------------------------------------------
+
+
+class BookingFeedOut(BaseModel):
+    """A booking calendar: `feed` is its link masked (scheme, host, short hash: the link
+    carries a secret), `feed_id` its stable name. Times are property-local ISO 8601."""
+
+    room: str
+    feed: str
+    feed_id: str
+    poll_s: int
+    last_attempt: str | None
+    last_success: str | None
+    last_error: str | None
+    last_error_at: str | None
+    failures: int
+    events: int
+
+    @classmethod
+    def of(cls, status: FeedStatus, zone: ZoneInfo) -> BookingFeedOut:
+        return cls(
+            room=status.room,
+            feed=status.label,
+            feed_id=status.feed_id,
+            poll_s=status.poll_ms // 1000,
+            last_attempt=local_iso(status.last_attempt_ms, zone),
+            last_success=local_iso(status.last_success_ms, zone),
+            last_error=status.last_error,
+            last_error_at=local_iso(status.last_error_at_ms, zone),
+            failures=status.failures,
+            events=status.events,
+        )
+
+
+class BookingOut(BaseModel):
+    """A current or upcoming stay a feed lists (window with the buffers), with its grant
+    (code masked; null: not issued yet, e.g. arrival beyond the lead time), how many reads in
+    a row missed it, and the sync's note (why it holds back)."""
+
+    room: str
+    feed: str
+    uid: str
+    summary: str
+    start: str | None
+    end: str | None
+    start_ms: int
+    end_ms: int
+    missing_reads: int
+    note: str | None
+    grant: GrantOut | None
+
+    @classmethod
+    def of(cls, line: BookingLine, zone: ZoneInfo) -> BookingOut:
+        return cls(
+            room=line.room,
+            feed=line.feed,
+            uid=line.uid,
+            summary=line.summary,
+            start=local_iso(line.start_ms, zone),
+            end=local_iso(line.end_ms, zone),
+            start_ms=line.start_ms,
+            end_ms=line.end_ms,
+            missing_reads=line.missing_reads,
+            note=line.note,
+            grant=None if line.grant is None else GrantOut.of(line.grant, zone, reveal_code=False),
+        )
+
+
+class BookingEventOut(BaseModel):
+    """What the sync did (`created`, `changed`, `cancelled`, `kept_guest_in`, `missing`,
+    `read_failed`, `*_refused`), naming the feed (masked) and the booking's UID."""
+
+    at: str | None
+    room: str
+    feed: str
+    uid: str | None
+    action: str
+    grant_id: int | None
+    detail: str | None
+
+
+class BookingsOut(BaseModel):
+    feeds: list[BookingFeedOut]
+    bookings: list[BookingOut]
+    events: list[BookingEventOut]
+
+    @classmethod
+    def of(cls, overview: BookingsOverview, zone: ZoneInfo) -> BookingsOut:
+        return cls(
+            feeds=[BookingFeedOut.of(status, zone) for status in overview.feeds],
+            bookings=[BookingOut.of(line, zone) for line in overview.bookings],
+            events=[
+                BookingEventOut(
+                    at=local_iso(event.at_ms, zone),
+                    room=event.room,
+                    feed=event.feed,
+                    uid=event.uid,
+                    action=event.action,
+                    grant_id=event.grant_id,
+                    detail=event.detail,
+                )
+                for event in overview.events
+            ],
+        )
+
+
+class BookingSyncIn(_In):
+    dry_run: bool = False
+    """Say what would be created, changed and cancelled; change nothing."""
+    room: NameText | None = None
+
+
+class BookingStepOut(BaseModel):
+    action: str
+    uid: str
+    grant_id: int | None
+    start: str | None
+    end: str | None
+    detail: str
+    ok: bool
+
+
+class BookingFeedReportOut(BaseModel):
+    room: str
+    feed: str
+    failure: str | None
+    stays: int
+    steps: list[BookingStepOut]
+    notes: list[str]
+
+
+class BookingSyncOut(BaseModel):
+    dry_run: bool
+    feeds: list[BookingFeedReportOut]
+
+    @classmethod
+    def of(cls, report: SyncReport, zone: ZoneInfo) -> BookingSyncOut:
+        return cls(
+            dry_run=report.dry_run,
+            feeds=[
+                BookingFeedReportOut(
+                    room=feed.room,
+                    feed=feed.feed,
+                    failure=feed.failure,
+                    stays=feed.stays,
+                    steps=[
+                        BookingStepOut(
+                            action=step.action,
+                            uid=step.uid,
+                            grant_id=step.grant_id,
+                            start=local_iso(step.window.start_ms, zone) if step.window else None,
+                            end=local_iso(step.window.end_ms, zone) if step.window else None,
+                            detail=step.detail,
+                            ok=step.ok,
+                        )
+                        for step in feed.steps
+                    ],
+                    notes=list(feed.notes),
+                )
+                for feed in report.feeds
+            ],
+        )
