@@ -14,16 +14,13 @@ from ttlock_bridge.access.errors import AccessError, GrantNotFound
 from ttlock_bridge.channels.web.auth import CheckedForm, OperatorScreen, Refused, field
 from ttlock_bridge.channels.web.cards import door_chips
 from ttlock_bridge.channels.web.desk import Desk, DeskDep
+from ttlock_bridge.channels.web.errors import NotFound
 from ttlock_bridge.channels.web.fields import GENERAL, FieldErrors, field_of, read_ends
 from ttlock_bridge.channels.web.history import grant_history
 from ttlock_bridge.channels.web.render import Screen
 
 router = APIRouter(include_in_schema=False)
 GrantId = Annotated[int, Path(ge=1, le=2**31)]
-
-
-class NoSuchGrant(Exception):
-    """The grant id names no grant (answered 404)."""
 
 
 @router.get("/grants/{grant_id}")
@@ -123,7 +120,7 @@ async def _grant(desk: Desk, grant_id: int) -> GrantView:
     try:
         return await desk.access.grants.get(grant_id)
     except GrantNotFound:
-        raise NoSuchGrant(f"There is no grant {grant_id}.") from None
+        raise NotFound(f"There is no grant {grant_id}.") from None
 
 
 def _values(view: GrantView) -> dict[str, str]:
