@@ -33,7 +33,7 @@ class WebConsole:
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
-        self.live = LiveNews(desk.rooms_of_door)
+        self.live = LiveNews(desk.rooms_owning)
         self.pages = Pages(desk.config)
         self.errors = ErrorPages(desk, self.pages)
 
