@@ -3,6 +3,8 @@
 TTLock credentials come from the environment (TTLOCK_CLIENT_ID, TTLOCK_CLIENT_SECRET,
 TTLOCK_USERNAME, TTLOCK_PASSWORD; TTLOCK_API_BASE when the configuration names no region or
 URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the data directory.
+uvicorn believes `X-Forwarded-For` and `X-Forwarded-Proto` only from the addresses in
+FORWARDED_ALLOW_IPS (default 127.0.0.1 and ::1): a reverse proxy on another host is named there.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def serve(
     host: Host = None,
     port: Port = None,
 ) -> None:
-    """Run the bridge: REST API, TTLock callback, reconciler and nightly cleanup."""
+    """Run the bridge: REST API, front-desk console, TTLock callback, reconciler and nightly
+    cleanup. Behind a reverse proxy on another host, set FORWARDED_ALLOW_IPS to its address
+    (client addresses and HTTPS are believed only from there)."""
     try:
         loaded = load_config_or_problem(config)
         credentials = credentials_from_environment()
