@@ -5,14 +5,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel
+from access.conftest import MAIN_ENTRANCE, ROOM_1, ROOM_2, Hotel
 from ttlock_bridge.access import GrantChanges, GrantRequest
-from ttlock_bridge.access.errors import GrantNotFound, UnknownDoor, UnknownRoom
+from ttlock_bridge.access.errors import (
+    CodeClash,
+    GrantChangedMeanwhile,
+    GrantNotFound,
+    UnknownDoor,
+    UnknownRoom,
+)
 from ttlock_bridge.access.passcode_policy import CodeNotDigits, CodeWrongLength
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.access.time_window import EmptyWindow, WindowInPast
 from ttlock_bridge.store import Grant
-from ttlock_bridge.store.grants import list_grants
+from ttlock_bridge.store.grants import DoorRef, list_grants
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -208,12 +214,50 @@ async def test_modify_moves_the_window_and_code_on_every_door_and_cancel_removes
         assert (held["keyboardPwd"], held["endDate"]) == ("738216", changed.end_ms)
         assert held["keyboardPwdId"] in _ids(hotel, view.tag)
 
-    cancelled = await hotel.access.grants.cancel(view.id)
+    cancelled, cancelled_now = await hotel.access.grants.cancel(view.id)
 
     assert cancelled.state == "cancelled"
     assert [door.status for door in cancelled.doors] == ["removed", "removed"]
     assert hotel.passcodes_on(ROOM_1) == []
     assert hotel.passcodes_on(MAIN_ENTRANCE) == []
+    assert cancelled_now
+    assert await hotel.access.grants.cancel(view.id) == (cancelled, False)  # nothing new
+
+
+async def test_a_change_made_on_an_old_view_of_a_grant_is_refused_and_writes_nothing(
+    hotel: Hotel,
+) -> None:
+    seen = await hotel.access.grants.create(stay())
+    first = await hotel.access.grants.modify(
+        seen.id, GrantChanges(name="Alpha"), expected_updated_ms=seen.updated_at_ms
+    )
+    assert first.updated_at_ms > seen.updated_at_ms
+
+    with pytest.raises(GrantChangedMeanwhile) as refused:
+        await hotel.access.grants.modify(
+            seen.id,
+            GrantChanges(end=local_day(5), name=seen.name),
+            expected_updated_ms=seen.updated_at_ms,
+        )
+
+    assert refused.value.updated_at_ms == first.updated_at_ms
+    assert await hotel.access.grants.get(seen.id) == first
+    again = await hotel.access.grants.modify(
+        seen.id, GrantChanges(end=local_day(5)), expected_updated_ms=first.updated_at_ms
+    )
+    assert (again.name, again.end_ms > first.end_ms) == ("Alpha", True)
+
+
+async def test_a_typed_code_is_checked_as_issuing_would_check_it(hotel: Hotel) -> None:
+    await hotel.access.grants.create(stay(code="738216"))
+    room_2 = [DoorRef("room-2", ROOM_2), DoorRef("main-entrance", MAIN_ENTRANCE)]
+
+    with pytest.raises(CodeClash, match="already in use on main-entrance"):
+        await hotel.access.grants.check_code("738216", room_2)
+    with pytest.raises(CodeNotDigits):
+        await hotel.access.grants.check_code("73821x", room_2)
+    await hotel.access.grants.check_code("738217", room_2)
+    await hotel.access.grants.check_code("738216", [DoorRef("room-2", ROOM_2)])
 
 
 async def test_an_unknown_grant_is_reported_as_such(hotel: Hotel) -> None:

@@ -39,6 +39,7 @@ def view(*doors: DoorStatus) -> GrantView:
         end_local="2026-11-25 11:00",
         state="active",
         doors=list(doors),
+        updated_at_ms=0,
     )
 
 

@@ -8,9 +8,20 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, expect
 
-from web.browser import PHONE, TABLET, signed_in_page
+from web.browser import (
+    LIVE_S,
+    PHONE,
+    TABLET,
+    assert_not_reloaded,
+    chip,
+    issue,
+    issue_current_stay,
+    mark,
+    signed_in_page,
+    slow_gateway,
+)
 from web.conftest import (
     ADMIN_NAME,
     ADMIN_PASSWORD,
@@ -21,36 +32,6 @@ from web.conftest import (
 
 GATEWAY = "500001"  # the demo hotel's one gateway
 ROOM_2_LOCK = 1_000_003
-LIVE_S = 15_000  # ms a live change may take on a loaded machine
-
-
-def slow_gateway(console: RunningConsole) -> None:
-    console.bridge.simulator.control("settings", {"latency_ms": 1000})
-
-
-def mark(page: Page) -> None:
-    """Leave a marker a reload would wipe."""
-    page.evaluate("window.__notReloaded = true")
-    expect(page.locator("body[data-live-state=open]")).to_have_count(1)
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.__notReloaded === true")
-
-
-def chip(page: Page, scope: str, door: str) -> Locator:
-    return page.locator(f"{scope} li[data-door={door}]")
-
-
-def issue(page: Page, room: str, name: str, code: str = "", arrival_time: str = "") -> None:
-    """Fill in and send the issue form (arrival today at check-in unless a time is given)."""
-    page.goto(f"/issue?room={room}")
-    if arrival_time:
-        page.get_by_label("Arrival time (24 h)").fill(arrival_time)
-    page.get_by_label("Guest name").fill(name)
-    if code:
-        page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Issue the code").click()
 
 
 def test_issue_for_room_2_and_watch_both_doors_turn_active_on_the_board(
@@ -122,8 +103,7 @@ def test_a_keypad_use_of_the_code_shows_on_the_grant_page(
     console: RunningConsole, browser: Browser
 ) -> None:
     page = signed_in_page(browser, console, DESK_NAME, DESK_PASSWORD)
-    issue(page, "room-2", "Noether", code="582714", arrival_time="00:00")  # valid now
-    expect(page.locator("[data-grant-doors] li.active")).to_have_count(2, timeout=LIVE_S)
+    issue_current_stay(page, "room-2", "Noether", code="582714")
 
     typed = console.bridge.simulator.control(f"locks/{ROOM_2_LOCK}/keypad", {"code": "582714"})
     assert typed["opened"]
@@ -135,6 +115,25 @@ def test_a_keypad_use_of_the_code_shows_on_the_grant_page(
         page.wait_for_timeout(300)
         page.reload()
     expect(page.locator("table")).to_contain_text("****14")
+
+
+def test_the_cancel_link_looks_dangerous_and_each_reveal_button_says_whose_code(
+    console: RunningConsole, browser: Browser
+) -> None:
+    page = signed_in_page(browser, console, DESK_NAME, DESK_PASSWORD)
+    issue(page, "room-2", "Hopper", arrival_time="00:00")
+    issue(page, "room-3", "Lamarr", arrival_time="00:00")
+
+    page.goto("/")
+    for name in ("Reveal code of Hopper in room-2", "Reveal code of Lamarr in room-3"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    page.goto("/grants/1")
+    expect(page.get_by_role("button", name="Reveal code of Hopper in room-2")).to_have_count(1)
+    cancel = page.get_by_role("link", name="Cancel this grant…")
+    save = page.get_by_role("button", name="Save the changes")
+    colour = "(element) => getComputedStyle(element).backgroundColor"
+    assert cancel.evaluate(colour) == "rgb(163, 0, 0)"  # --bad, not the primary blue
+    assert save.evaluate(colour) != cancel.evaluate(colour)
 
 
 def test_wrong_password_then_throttle_in_the_browser(

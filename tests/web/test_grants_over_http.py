@@ -4,6 +4,7 @@ its field with nothing written."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -184,3 +185,102 @@ def test_a_code_for_doors_instead_of_a_room(console: RunningConsole) -> None:
     assert both.status_code == 422
     assert "choose a room or doors, not both" in both.text
     assert grant_count(console) == 1
+
+
+FIELD = re.compile(r'<input[^>]*\bname="([a-z_]+)"[^>]*\bvalue="([^"]*)"')
+
+
+def change_form(page: str) -> dict[str, str]:
+    """The grant page's change form as the browser would send it (its values as loaded)."""
+    found = re.search(r'<form method="post" action="/grants/\d+"', page)
+    assert found is not None, "no change form on the page"
+    form = page[found.start() :]
+    fields = dict(FIELD.findall(form[: form.index("</form>")]))
+    return {name: html.unescape(value) for name, value in fields.items()}
+
+
+def test_a_change_from_an_older_tab_is_refused_and_the_grant_shown_as_it_is_now(
+    console: RunningConsole,
+) -> None:
+    client = console.signed_in()
+    client.post("/issue", data=issue_form(client, name="Original"))
+    tab_a = change_form(client.get("/grants/1").text)
+    tab_b = change_form(client.get("/grants/1").text)
+    assert "version" in tab_a
+
+    assert client.post("/grants/1", data={**tab_a, "name": "Alpha"}).status_code == 303
+    later = (today() + timedelta(days=4)).isoformat()
+    stale = client.post("/grants/1", data={**tab_b, "departure_date": later})
+
+    assert stale.status_code == 409
+    assert "This grant was changed meanwhile (by anna at " in stale.text
+    assert "make your change again" in stale.text
+    assert change_form(stale.text)["name"] == "Alpha"  # the form shows the grant as it is now
+    grant = console.bridge.api.get("/api/v1/grants/1").json()
+    assert grant["name"] == "Alpha"
+    assert not grant["end"].startswith(later)
+    again = client.post("/grants/1", data={**change_form(stale.text), "departure_date": later})
+    assert again.status_code == 303
+    assert console.bridge.api.get("/api/v1/grants/1").json()["end"].startswith(later)
+
+
+def test_changing_a_cancelled_grant_says_why_on_the_page(console: RunningConsole) -> None:
+    client = console.signed_in()
+    client.post("/issue", data=issue_form(client))
+    form = change_form(client.get("/grants/1").text)
+    client.post("/grants/1/cancel", data={"csrf_token": form["csrf_token"]})
+
+    answer = client.post("/grants/1", data={**form, "name": "Too late"})
+
+    assert answer.status_code == 409
+    assert re.search(r'role="alert">Nothing was changed: grant 1 was cancelled', answer.text)
+    assert console.bridge.api.get("/api/v1/grants/1").json()["name"] == "Lovelace"
+
+
+def test_cancelling_twice_is_recorded_once(console: RunningConsole) -> None:
+    client = console.signed_in()
+    client.post("/issue", data=issue_form(client))
+    token = csrf_of(client.get("/grants/1").text)
+
+    for _ in range(2):
+        assert client.post("/grants/1/cancel", data={"csrf_token": token}).status_code == 303
+
+    actions = [a.action for a in console.console.desk.journal.read(grant_id=1)]
+    assert actions.count("cancelled") == 1
+
+
+def test_times_are_the_propertys_on_the_24_hour_clock_in_words_for_people(
+    console: RunningConsole,
+) -> None:
+    client = console.signed_in()
+    for typed in ("15:00+05:00", "15:00Z"):
+        refused = client.post("/issue", data=issue_form(client, arrival_time=typed))
+        assert refused.status_code == 422, typed
+        assert (
+            'id="arrival-error">write the time as 15:00 (24-hour clock), in Europe/Berlin time<'
+            in refused.text
+        ), typed
+    assert grant_count(console) == 0
+
+    issued = client.post("/issue", data=issue_form(client, arrival_time="9:00"))
+
+    assert issued.status_code == 200
+    assert console.bridge.api.get("/api/v1/grants/1").json()["start"][11:16] == "09:00"
+
+
+def test_check_code_finds_a_clash_on_the_doors_of_the_chosen_room(
+    console: RunningConsole,
+) -> None:
+    client = console.signed_in()
+    client.post("/issue", data=issue_form(client, code="135792"))  # room-2 and main-entrance
+    token = csrf_of(client.get("/issue").text)
+
+    def check(room: str, code: str) -> str:
+        form = {"csrf_token": token, "room": room, "code": code}
+        return client.post("/issue/check-code", data=form).text
+
+    assert check("room-3", "135792").startswith(
+        "Not usable: this code is already in use on main-entrance"
+    )
+    assert check("room-3", "135793") == "This code can be used."
+    assert check("room-3", "123456").startswith("Not usable:")  # the policy, as before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.conftest import ADMIN_NAME, ADMIN_PASSWORD, RunningConsole, csrf_of
+from web.conftest import ADMIN_NAME, ADMIN_PASSWORD, DESK_NAME, RunningConsole, csrf_of
 
 
 def test_a_desk_account_cannot_open_cleanup(console: RunningConsole) -> None:
@@ -66,3 +66,52 @@ def test_unlock_when_allowed_is_confirmed_then_recorded(console: RunningConsole)
     assert state["bolt"] == "unlocked"
     [action] = [a for a in console.console.desk.journal.read() if a.action == "unlocked"]
     assert (action.operator, action.door) == ("anna", "room-1")
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def test_console_pages_ignore_query_parameters_they_do_not_use(console: RunningConsole) -> None:
+    client = console.signed_in()
+
+    for path in ("/?fbclid=x", "/locks?tab=x", "/issue?room=room-2&utm_source=mail"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+
+
+def test_console_errors_are_pages_in_the_consoles_layout(console: RunningConsole) -> None:
+    client = console.signed_in()
+    cases = {
+        "/grants/abc": (404, "There is no page /grants/abc."),
+        "/grants/999?tab=x": (404, "There is no grant 999."),
+        "/nonexistent-page": (404, "There is no page /nonexistent-page."),
+        "/fragments/locks/room-9": (404, "There is no door"),
+        "/?show=everything": (422, "show: Input should be"),
+        "/signout": (405, "GET /signout does not work here."),
+    }
+    for path, (status, words) in cases.items():
+        answer = client.get(path, headers=BROWSER)
+        assert answer.status_code == status, path
+        assert answer.headers["content-type"].startswith("text/html"), path
+        assert words in answer.text, path
+        assert f"{DESK_NAME} (desk)" in answer.text, path  # the layout, signed in
+
+    stranger = console.web().get("/nonexistent-page", headers=BROWSER)
+    assert stranger.status_code == 404
+    assert "Sign out" not in stranger.text
+    assert client.get("/grants/abc").headers["content-type"].startswith("text/html")
+    not_a_browser = client.get("/nonexistent-page")  # matches no route: the API's answer
+    assert not_a_browser.json()["error"] == "not_found"
+
+
+def test_the_api_still_refuses_unknown_query_parameters_in_json(console: RunningConsole) -> None:
+    api = console.bridge.api
+    typo = api.get("/api/v1/grants", params={"include_inactve": "true"})
+    assert typo.status_code == 422
+    assert "unknown query parameter(s): include_inactve" in typo.json()["detail"]
+    assert api.get("/api/v1/grants/abc").json()["error"] == "invalid_request"
+    missing = api.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
+    assert api.get("/healthz", params={"x": "1"}).status_code == 422

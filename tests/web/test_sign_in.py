@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
 from sqlalchemy import text
 
+from ttlock_bridge.channels.web.sign_in import safe_next
 from web.conftest import (
     ADMIN_NAME,
     ADMIN_PASSWORD,
@@ -133,3 +143,151 @@ def test_a_session_expires(console: RunningConsole) -> None:
 
     assert sessions.find(cookie) is None
     assert client.get("/").status_code == 303
+
+
+def sign_in_from(
+    client: httpx.Client, name: str, password: str, address: str, **fields: str
+) -> httpx.Response:
+    """Sign in as a client at `address` (told by `X-Forwarded-For`, which the bridge believes
+    from 127.0.0.1 only, as a reverse proxy on the same host would send it)."""
+    headers = {"X-Forwarded-For": address}
+    token = csrf_of(client.get("/signin", headers=headers).text)
+    form = {"csrf_token": token, "name": name, "password": password, **fields}
+    return client.post("/signin", data=form, headers=headers)
+
+
+def wait_s(answer: httpx.Response) -> int:
+    found = re.search(r"try again in (\d+) s", answer.text)
+    assert answer.status_code == 429, answer.status_code
+    assert found is not None, answer.text
+    return int(found[1])
+
+
+def test_parallel_tries_check_no_more_passwords_than_the_throttle_allows(
+    console: RunningConsole,
+) -> None:
+    clients = [console.web() for _ in range(30)]
+    forms = [
+        {"csrf_token": csrf_of(client.get("/signin").text), "name": ADMIN_NAME, "password": "x"}
+        for client in clients
+    ]
+    start = threading.Barrier(len(clients))
+
+    def attempt(index: int) -> int:
+        start.wait()
+        return clients[index].post("/signin", data=forms[index]).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = Counter(pool.map(attempt, range(len(clients))))
+
+    assert statuses == {401: 5, 429: 25}  # 401: the password was checked
+
+
+def test_strangers_failing_from_many_addresses_delay_an_operator_only_briefly(
+    console: RunningConsole,
+) -> None:
+    for number in range(5):
+        wrong = sign_in_from(console.web(), DESK_NAME, "wrong wrong wrong", f"10.1.0.{number}")
+        assert wrong.status_code == 401
+
+    client = console.web()
+    waits = wait_s(sign_in_from(client, DESK_NAME.upper(), DESK_PASSWORD, "10.2.0.1"))
+    assert waits <= 1  # a delay of the name, not a lock (at most a minute, however many)
+    time.sleep(waits)
+    assert sign_in_from(client, DESK_NAME, DESK_PASSWORD, "10.2.0.1").status_code == 303
+
+
+def test_the_operators_own_browser_is_not_delayed_by_strangers(console: RunningConsole) -> None:
+    browser = console.web()
+    assert sign_in_from(browser, DESK_NAME, DESK_PASSWORD, "10.4.0.1").status_code == 303
+    browser.cookies.delete("ttlock_bridge_session")
+    for number in range(8):
+        sign_in_from(console.web(), DESK_NAME, "wrong wrong wrong", f"10.1.0.{number}")
+
+    assert sign_in_from(console.web(), DESK_NAME, DESK_PASSWORD, "10.4.0.2").status_code == 429
+    assert sign_in_from(browser, DESK_NAME, DESK_PASSWORD, "10.4.0.2").status_code == 303
+
+
+def test_failures_for_one_name_do_not_lock_others_out_behind_one_proxy_address(
+    console: RunningConsole,
+) -> None:
+    for _ in range(5):
+        sign_in_from(console.web(), DESK_NAME, "wrong wrong wrong", "10.5.5.5")
+
+    assert sign_in_from(console.web(), DESK_NAME, DESK_PASSWORD, "10.5.5.5").status_code == 429
+    assert sign_in_from(console.web(), ADMIN_NAME, ADMIN_PASSWORD, "10.5.5.5").status_code == 303
+
+
+def test_failed_and_throttled_sign_ins_are_logged_without_the_password(
+    console: RunningConsole, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ttlock_bridge")
+    for _ in range(6):
+        sign_in_from(console.web(), "anna\nevent=forged", "my secret guess", "10.7.7.7")
+
+    lines = [record.getMessage() for record in caplog.records]
+    failed = "event=signin_failed operator=anna?event?forged address=10.7.7.7"
+    assert lines.count(failed) == 5
+    assert any(
+        line.startswith("event=signin_throttled operator=anna?event?forged address=10.7.7.7")
+        for line in lines
+    )
+    assert not any("my secret guess" in line for line in lines)
+
+
+def test_names_sign_in_whatever_their_case(console: RunningConsole) -> None:
+    client = console.web()
+    assert sign_in(client, DESK_NAME.upper(), DESK_PASSWORD).status_code == 303
+    assert f"{DESK_NAME} (desk)" in client.get("/").text
+
+
+def test_a_second_sign_in_page_keeps_the_first_ones_form_working(
+    console: RunningConsole,
+) -> None:
+    client = console.web()
+    first = csrf_of(client.get("/signin").text)
+    client.get("/signin")  # another tab
+
+    form = {"csrf_token": first, "name": DESK_NAME, "password": DESK_PASSWORD}
+    assert client.post("/signin", data=form).status_code == 303
+
+
+def test_sign_in_goes_on_to_the_page_asked_for(console: RunningConsole) -> None:
+    client = console.web()
+    asked = client.get("/locks", params={"door": "room-1"})
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/signin?next=%2Flocks%3Fdoor%3Droom-1"
+
+    page = client.get(asked.headers["location"]).text
+    assert 'name="next" value="/locks?door=room-1"' in page
+    form = {"csrf_token": csrf_of(page), "name": DESK_NAME, "password": DESK_PASSWORD}
+    answer = client.post("/signin", data={**form, "next": "/locks?door=room-1"})
+
+    assert answer.headers["location"] == "/locks?door=room-1"
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\t/evil.example/",
+        "evil.example",
+        "",
+    ],
+)
+def test_sign_in_never_goes_on_to_another_site(asked: str) -> None:
+    assert safe_next(asked) == "/"
+
+
+def test_a_forged_next_field_lands_on_the_board(console: RunningConsole) -> None:
+    client = console.web()
+    page = client.get("/signin", params={"next": "//evil.example/"}).text
+    assert 'name="next" value="/"' in page
+    form = {"csrf_token": csrf_of(page), "name": DESK_NAME, "password": DESK_PASSWORD}
+
+    answer = client.post("/signin", data={**form, "next": "//evil.example/"})
+
+    assert answer.headers["location"] == "/"

@@ -32,6 +32,18 @@ class GrantClosed(InvalidInput):
     """The grant was cancelled and can no longer be changed."""
 
 
+class GrantChangedMeanwhile(AccessError):
+    """The grant changed after the caller read it (its `updated_at_ms` is no longer the one
+    the caller saw): nothing was written; read it again and make the change anew."""
+
+    def __init__(self, grant_id: int, updated_at_ms: int) -> None:
+        self.grant_id = grant_id
+        self.updated_at_ms = updated_at_ms
+        super().__init__(
+            f"grant {grant_id} was changed meanwhile: read it again and make your change anew"
+        )
+
+
 class UnsafeText(InvalidInput):
     """A name holds control or bidirectional-override characters (they would reach the locks
     and the logs, and can make a name read differently from what it is)."""

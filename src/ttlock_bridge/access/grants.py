@@ -9,20 +9,21 @@ import json
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from ttlock_bridge.access.errors import (
     CodeClash,
+    GrantChangedMeanwhile,
     GrantClosed,
     GrantNotFound,
     IdempotencyKeyReused,
     InvalidInput,
     UnknownDoor,
 )
-from ttlock_bridge.access.ledger import held_by, passcode_for
+from ttlock_bridge.access.ledger import held_by, mark_changed, passcode_for
 from ttlock_bridge.access.news import GrantBulletin, grant_news
 from ttlock_bridge.access.passcode_policy import (
     ALL_KEYS,
@@ -86,6 +87,14 @@ class GrantChanges:
     code: str | None = None
 
 
+class Cancellation(NamedTuple):
+    """What `GrantService.cancel` did: the grant as it stands now, and whether this call
+    cancelled it (False: it was cancelled already, and nothing changed)."""
+
+    view: GrantView
+    changed: bool
+
+
 class GrantService:
     def __init__(
         self,
@@ -129,8 +138,7 @@ class GrantService:
             now_ms=self._clock(),
         )
         if request.code is not None:
-            validate_code(request.code, deny=defaults.deny_codes)
-            check_keypads(request.code, self.keypads(doors))
+            self._check_typed_code(request.code, doors)
         name = checked_name(request.name or request.room or _door_names(doors))
         grant_id, created = await self._run(
             _record_grant,
@@ -162,12 +170,17 @@ class GrantService:
         log.info("grant %s: create repeated with its idempotency key", grant_id)
         return await self.get(grant_id)
 
-    async def modify(self, grant_id: int, changes: GrantChanges) -> GrantView:
+    async def modify(
+        self, grant_id: int, changes: GrantChanges, *, expected_updated_ms: int | None = None
+    ) -> GrantView:
         """Change dates, code or name on every door; also gives failed doors another try.
 
         Concurrent changes of one grant apply one after the other, each to what the previous
-        one left. Raises `GrantNotFound`, `GrantClosed` (cancelled), `CodeClash`,
-        `InvalidInput` (and its kinds) for what the rules refuse.
+        one left. With `expected_updated_ms` (the `updated_at_ms` of the view the caller's
+        changes were made on), a grant that changed since is left as it is and
+        `GrantChangedMeanwhile` raised, so a change made on an old view cannot undo a newer
+        one. Raises `GrantNotFound`, `GrantClosed` (cancelled), `CodeClash`, `InvalidInput`
+        (and its kinds) for what the rules refuse.
         """
         defaults = self._config.defaults
         start_ms = (
@@ -183,15 +196,14 @@ class GrantService:
         name = None if changes.name is None else checked_name(changes.name)
         grant = await self._grant(grant_id)
         if changes.code is not None and changes.code != grant.code:
-            validate_code(changes.code, deny=defaults.deny_codes)
-            doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
-            check_keypads(changes.code, self.keypads(doors))
+            self._check_typed_code(changes.code, [DoorRef(d.door, d.lock_id) for d in grant.doors])
         changed = await self._run(
             _apply_changes,
             grant_id,
             _Changes(start_ms=start_ms, end_ms=end_ms, code=changes.code, name=name),
             zone=self._zone,
             now_ms=self._clock(),
+            expected_updated_ms=expected_updated_ms,
         )
         if changed:
             await self._place(grant_id)
@@ -218,6 +230,19 @@ class GrantService:
         await self._place(grant_id)
         return await self.get(grant_id)
 
+    async def check_code(self, code: str, doors: Sequence[DoorRef]) -> None:
+        """Whether a typed `code` could be issued for `doors` now, checked as `create` checks
+        it: the passcode policy, each door's keypad, and no other grant's code on one of the
+        doors (the ledger's). Raises `CodeRejected` (and its kinds) or `CodeClash`. It only
+        reads: another grant may still take the code before it is issued."""
+        self._check_typed_code(code, doors)
+        _refuse_clash(code, await self._run(_codes_taken, doors))
+
+    def _check_typed_code(self, code: str, doors: Sequence[DoorRef]) -> None:
+        """The passcode policy and every door's keypad; raises `CodeRejected` (and kinds)."""
+        validate_code(code, deny=self._config.defaults.deny_codes)
+        check_keypads(code, self.keypads(doors))
+
     def keypads(self, doors: Sequence[DoorRef]) -> dict[str, str]:
         """Each door's keypad keys (`[doors.<door>] keypad`), e.g. `{"room-1": "1234567"}`."""
         configured = self._config.doors
@@ -235,13 +260,15 @@ class GrantService:
             keys=common_keys(self.keypads(doors).values()),
         )
 
-    async def cancel(self, grant_id: int) -> GrantView:
+    async def cancel(self, grant_id: int) -> Cancellation:
         """Withdraw the grant: its passcode is deleted from every door, retried until confirmed.
-        Cancelling a cancelled grant changes nothing. Raises `GrantNotFound`."""
+        Cancelling a cancelled grant changes nothing (`Cancellation.changed` is False: under
+        the grant write turn, so of two cancels at once only one changed it). Raises
+        `GrantNotFound`."""
         await self._grant(grant_id)
-        await self._run(_cancel, grant_id, self._clock())
+        changed = await self._run(_cancel, grant_id, self._clock())
         await self._place(grant_id)
-        return await self.get(grant_id)
+        return Cancellation(await self.get(grant_id), changed)
 
     async def _place(self, grant_id: int) -> None:
         """Tell the subscribers what was just written, then move the grant's doors to it."""
@@ -428,9 +455,16 @@ def _record_grant(
 
 
 def _apply_changes(
-    session: Session, grant_id: int, changes: _Changes, *, zone: ZoneInfo, now_ms: int
+    session: Session,
+    grant_id: int,
+    changes: _Changes,
+    *,
+    zone: ZoneInfo,
+    now_ms: int,
+    expected_updated_ms: int | None = None,
 ) -> bool:
-    """Under the grant write turn, on the grant as it is now: check and apply the changes.
+    """Under the grant write turn, on the grant as it is now: check and apply the changes
+    (none when the grant's `updated_at_ms` is no longer `expected_updated_ms`, if given).
 
     A placement is sent to the lock again only if what its lock should hold now differs from
     what the cloud confirmed (a failed one is retried); a change that changes nothing leaves
@@ -441,6 +475,8 @@ def _apply_changes(
     grant = session.get_one(Grant, grant_id)
     if grant.state is GrantState.CANCELLED:
         raise GrantClosed(f"grant {grant_id} was cancelled: create a new grant instead")
+    if expected_updated_ms is not None and grant.updated_at_ms != expected_updated_ms:
+        raise GrantChangedMeanwhile(grant_id, grant.updated_at_ms)
     before = (grant.start_ms, grant.end_ms, grant.code, grant.name)
     if changes.start_ms is not None or changes.end_ms is not None:
         window = checked_window(
@@ -458,7 +494,7 @@ def _apply_changes(
     if changes.name is not None:
         grant.name = changes.name
     if (grant.start_ms, grant.end_ms, grant.code, grant.name) != before:
-        grant.updated_at_ms = now_ms
+        mark_changed(grant, now_ms)
     wanted = passcode_for(grant, zone)
     work = False
     for placement in grant.placements:
@@ -501,18 +537,20 @@ def _draw_new_code(
     grant.code_generated = True
 
 
-def _cancel(session: Session, grant_id: int, now_ms: int) -> None:
+def _cancel(session: Session, grant_id: int, now_ms: int) -> bool:
+    """Under the grant write turn: cancel the grant; whether it was not cancelled before."""
     take_grant_write_turn(session)
     grant = session.get_one(Grant, grant_id)
     if grant.state is GrantState.CANCELLED:
-        return
+        return False
     grant.state = GrantState.CANCELLED
-    grant.updated_at_ms = now_ms
+    mark_changed(grant, now_ms)
     for placement in grant.placements:
         placement.desired = Desired.ABSENT
         if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
             placement.status = PlacementStatus.PENDING
         placement.next_attempt_at_ms = None
+    return True
 
 
 def _views(

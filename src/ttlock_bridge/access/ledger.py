@@ -200,11 +200,17 @@ def others_may_hold(session: Session, placement_id: int) -> bool:
     )
 
 
+def mark_changed(grant: Grant, now_ms: int) -> None:
+    """The grant's dates, name, code or state changed now: its `updated_at_ms` (its version)
+    moves to `now_ms`, and at least one millisecond on, so that every change is a new one."""
+    grant.updated_at_ms = max(now_ms, grant.updated_at_ms + 1)
+
+
 def replace_code(session: Session, grant_id: int, code: str, now_ms: int) -> None:
     """Give the grant a new generated code; every placement must place it afresh."""
     grant = session.get_one(Grant, grant_id)
     grant.code = code
-    grant.updated_at_ms = now_ms
+    mark_changed(grant, now_ms)
     for placement in grant.placements:
         if placement.status is not PlacementStatus.DELETED:
             placement.status = PlacementStatus.PENDING

@@ -19,3 +19,9 @@ def rooms_opened_by(config: Config, door: str) -> list[str]:
     """The rooms whose guests open `door`: the rooms it belongs to and those that share it
     (a main entrance opens for every room), in configuration order."""
     return [name for name, room in config.rooms.items() if door in room.all_doors]
+
+
+def rooms_owning(config: Config, door: str) -> list[str]:
+    """The rooms `door` is an own door of (not those that only share it), in configuration
+    order: what a lock's news on that door can change about a room."""
+    return [name for name, room in config.rooms.items() if door in room.doors]

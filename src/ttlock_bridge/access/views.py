@@ -26,7 +26,9 @@ class DoorStatus:
 
 @dataclass(frozen=True, slots=True)
 class GrantView:
-    """A grant as reported to its caller; `code` is the full passcode the caller issued."""
+    """A grant as reported to its caller; `code` is the full passcode the caller issued.
+    `updated_at_ms` (UTC ms) is when its dates, name, code or state last changed, and grows
+    with every such change: its version (`GrantService.modify(expected_updated_ms=...)`)."""
 
     id: int
     tag: str
@@ -39,6 +41,7 @@ class GrantView:
     end_local: str
     state: str
     doors: list[DoorStatus]
+    updated_at_ms: int
 
     @property
     def summary(self) -> str:
@@ -68,6 +71,7 @@ def grant_view(grant: Grant, zone: ZoneInfo, now_ms: int) -> GrantView:
         end_local=format_local(grant.end_ms, zone),
         state=state,
         doors=[door_status(placement, zone) for placement in grant.placements],
+        updated_at_ms=grant.updated_at_ms,
     )
 
 

@@ -150,7 +150,7 @@ def cancel(grant_id: GrantId, config: ConfigOption = DEFAULT_CONFIG_PATH) -> Non
 
     async def run() -> GrantView:
         async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.cancel(grant_id)
+            return (await access.grants.cancel(grant_id)).view
 
     _print_grant(run_command(run), show_code=False)
 

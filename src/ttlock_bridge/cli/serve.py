@@ -3,6 +3,8 @@
 TTLock credentials come from the environment (TTLOCK_CLIENT_ID, TTLOCK_CLIENT_SECRET,
 TTLOCK_USERNAME, TTLOCK_PASSWORD; TTLOCK_API_BASE when the configuration names no region or
 URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the data directory.
+uvicorn believes `X-Forwarded-For` and `X-Forwarded-Proto` only from the addresses in
+FORWARDED_ALLOW_IPS (default 127.0.0.1 and ::1): a reverse proxy on another host is named there.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ def serve(
 ) -> None:
     """Run the bridge: REST API, TTLock callback, front-desk console, the KNX and MQTT channels
     when configured, reconciler and nightly cleanup. Without a configuration file but with the
-    TTLOCK_* variables, it runs on every lock of the account (zero-config mode: see `init`)."""
+    TTLOCK_* variables, it runs on every lock of the account (zero-config mode: see `init`).
+    Behind a reverse proxy on another host, set FORWARDED_ALLOW_IPS to its address (client
+    addresses and HTTPS are believed only from there)."""
     try:
         if _zero_config_wanted(config):
             from ttlock_bridge.cli.first_run import zero_config

@@ -7,6 +7,7 @@ twice without echo, or read from the first line of standard input with `--passwo
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from ttlock_bridge.cli.context import (
 )
 
 if TYPE_CHECKING:
+    from ttlock_bridge.config import Config
     from ttlock_bridge.operations.accounts import Accounts
 
 users_app = typer.Typer(
@@ -38,7 +40,9 @@ users_app = typer.Typer(
 )
 app.add_typer(users_app)
 
-OperatorName = Annotated[str, typer.Argument(help="The operator's sign-in name.")]
+OperatorName = Annotated[
+    str, typer.Argument(help="The operator's sign-in name (any case: Anna and anna are one).")
+]
 PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="Read the password from standard input's first line."),
@@ -60,15 +64,15 @@ def add(
     if role not in {member.value for member in OperatorRole}:
         _fail("--role is desk or admin")
     password = _password(password_stdin)
-    with _accounts(config) as accounts:
+    with _accounts(config) as (accounts, loaded):
         _act(lambda: accounts.add(name, password, OperatorRole(role)))
-    out.print(f"Operator {escape(name)} ({role}) added; they sign in at the bridge's address /")
+    out.print(f"Operator {escape(name.lower())} ({role}) added; {escape(sign_in_hint(loaded))}")
 
 
 @users_app.command("list")
 def list_users(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """List the console accounts."""
-    with _accounts(config) as accounts:
+    with _accounts(config) as (accounts, _loaded):
         found = accounts.all()
     if not found:
         out.print("No operators yet: ttlock-bridge users add NAME --role admin")
@@ -85,7 +89,7 @@ def list_users(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
 @users_app.command("remove")
 def remove(name: OperatorName, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Delete a console account; its browser sessions end at once."""
-    with _accounts(config) as accounts:
+    with _accounts(config) as (accounts, _loaded):
         _act(lambda: accounts.remove(name))
     out.print(f"Operator {escape(name)} removed.")
 
@@ -98,13 +102,26 @@ def passwd(
 ) -> None:
     """Set a new password (asks twice); the account's browser sessions end at once."""
     password = _password(password_stdin)
-    with _accounts(config) as accounts:
+    with _accounts(config) as (accounts, _loaded):
         _act(lambda: accounts.set_password(name, password))
     out.print(f"Password of {escape(name)} changed; signed-in browsers must sign in again.")
 
 
+def sign_in_hint(config: Config) -> str:
+    """Where the operator signs in: the console's address from `[server]` (this machine's
+    name when the bridge listens on every address), or that the console is off."""
+    if not config.console.enabled:
+        return "the console is off: set [console] enabled = true to let them sign in"
+    host = config.server.host
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - a comparison
+        host = socket.gethostname()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"they sign in at the bridge's address, e.g. http://{host}:{config.server.port}/"
+
+
 @contextmanager
-def _accounts(config_path: Path) -> Iterator[Accounts]:
+def _accounts(config_path: Path) -> Iterator[tuple[Accounts, Config]]:
     from ttlock_bridge.clock import wall_clock_ms
     from ttlock_bridge.operations.accounts import Accounts
     from ttlock_bridge.store import open_store
@@ -115,7 +132,7 @@ def _accounts(config_path: Path) -> Iterator[Accounts]:
         _fail(str(problem))
     store = open_store(config.store_url)
     try:
-        yield Accounts(store, wall_clock_ms)
+        yield Accounts(store, wall_clock_ms), config
     finally:
         store.close()
 

@@ -1,5 +1,7 @@
 """Operator accounts of the front-desk console: a name, a role and an Argon2 password hash.
 
+Names are case-insensitive: stored in lower case (`Anna` is added as `anna`) and looked up
+whatever the case they are typed in, so `Anna` and `anna` are one account.
 The CLI (`ttlock-bridge users ...`) manages them and the console checks sign-ins against them.
 Methods are synchronous (a transaction and, for passwords, about 50 ms of Argon2): async
 callers run them in a worker thread. Passwords are never stored, logged or echoed.
@@ -52,8 +54,8 @@ class Accounts:
         self._decoy = self._hasher.hash("no such operator")
 
     def add(self, name: str, password: str, role: OperatorRole = OperatorRole.DESK) -> Account:
-        """Create an account; raises `AccountProblem` for a bad name or password, or a name
-        that is taken."""
+        """Create an account named `name` in lower case; raises `AccountProblem` for a bad name
+        or password, or a name that is taken (in any case)."""
         checked = checked_operator_name(name)
         password_hash = self._hasher.hash(checked_password(password))
         now_ms = self._clock()
@@ -79,8 +81,10 @@ class Accounts:
     def remove(self, name: str) -> None:
         """Delete the account and end its sessions; raises `AccountProblem` if there is none."""
         with self._store.transaction() as session:
-            session.delete(self._existing(session, name))
-        log.info("event=operator_removed operator=%s", name)
+            operator = self._existing(session, name)
+            removed = operator.name
+            session.delete(operator)
+        log.info("event=operator_removed operator=%s", removed)
 
     def set_password(self, name: str, password: str) -> None:
         """Replace the password and end every session the account had; raises
@@ -91,7 +95,8 @@ class Accounts:
             operator.password_hash = password_hash
             operator.password_changed_at_ms = self._clock()
             forget_sessions(session, operator_id=operator.id)
-        log.info("event=operator_password_changed operator=%s", name)
+            changed = operator.name
+        log.info("event=operator_password_changed operator=%s", changed)
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when `password` is its password, else None. An unknown name costs the
@@ -118,14 +123,22 @@ class Accounts:
 
 
 def checked_operator_name(name: str) -> str:
-    """`name` when it is 1-64 letters, digits, '.', '_', '@' or '-' starting with a letter or
-    digit; raises `AccountProblem` otherwise."""
+    """`name` in lower case when it is 1-64 letters, digits, '.', '_', '@' or '-' starting
+    with a letter or digit; raises `AccountProblem` otherwise."""
     if NAME_PATTERN.fullmatch(name) is None:
         raise AccountProblem(
             "an operator name is 1-64 letters, digits, '.', '_', '@' or '-', "
             "starting with a letter or digit"
         )
-    return name
+    return name.lower()
+
+
+def shown_name(typed: str) -> str:
+    """A name as someone typed it, fit for a log line: cut at 64 characters, and every
+    character no operator name can hold written as '?' (a typed name may be anything)."""
+    return "".join(
+        character if NAME_PATTERN.fullmatch(f"a{character}") else "?" for character in typed[:64]
+    )
 
 
 def checked_password(password: str) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ttlock_bridge.store.models import ConsoleSession, Operator, OperatorAction
 
 
 def find_operator(session: Session, name: str) -> Operator | None:
-    return session.scalars(select(Operator).where(Operator.name == name)).first()
+    """The operator called `name` in any case (names are ASCII; new ones are stored lower
+    case, and one stored in mixed case before names were case-insensitive is found too)."""
+    query = select(Operator).where(func.lower(Operator.name) == name.lower()).order_by(Operator.id)
+    return session.scalars(query).first()
 
 
 def list_operators(session: Session) -> list[Operator]:

@@ -35,7 +35,6 @@ def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(no_unknown_query_parameters)],
     )
     app.state.bridge = bridge
     install_error_handlers(app)
@@ -51,6 +50,8 @@ def create_app(bridge: Bridge, lifespan: Lifespan | None = None) -> FastAPI:
         compat.compat_router(get_unlock=server.compat_get_unlock),
     )
     for router in routers:
-        app.include_router(router)
+        # The API's routes refuse a query parameter they do not have (a typo must not pass
+        # silently); other channels' pages on the same app decide for themselves.
+        app.include_router(router, dependencies=[Depends(no_unknown_query_parameters)])
     app.add_middleware(RequestGuard, routers=routers, api_token=bridge.api_token)
     return app

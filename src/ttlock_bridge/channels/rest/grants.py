@@ -157,8 +157,8 @@ async def new_grant_code(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
     "/grants/{grant_id}", tags=["grants"], summary="Cancel: the code is removed from every door"
 )
 async def cancel_grant(grant_id: GrantId, bridge: BridgeDep) -> GrantOut:
-    view = await bridge.access.grants.cancel(grant_id)
-    return GrantOut.of(view, bridge.config.property.zone, reveal_code=False)
+    cancellation = await bridge.access.grants.cancel(grant_id)
+    return GrantOut.of(cancellation.view, bridge.config.property.zone, reveal_code=False)
 
 
 async def _room_out(bridge: Bridge, name: str) -> RoomOut:

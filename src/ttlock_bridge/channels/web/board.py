@@ -12,8 +12,9 @@ from starlette.responses import Response
 
 from ttlock_bridge.access.errors import UnknownRoom
 from ttlock_bridge.channels.web.auth import Operator, OperatorScreen
-from ttlock_bridge.channels.web.cards import RoomCard, Show, room_cards
+from ttlock_bridge.channels.web.cards import RoomCard, Show, door_facts, room_cards
 from ttlock_bridge.channels.web.desk import DeskDep
+from ttlock_bridge.channels.web.errors import NotFound
 from ttlock_bridge.channels.web.live import LiveNews
 from ttlock_bridge.channels.web.render import SECURITY_HEADERS
 
@@ -29,6 +30,7 @@ class Board:
 
 
 RoomName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+DoorName = RoomName
 
 
 @router.get("/")
@@ -55,6 +57,22 @@ async def room_fragment(room: RoomName, desk: DeskDep, screen: OperatorScreen) -
         return Response("unknown room", status_code=404, media_type="text/plain")
     [card] = room_cards(desk, [occupancy])
     return screen.show("room_card.html", card=card)
+
+
+@router.get("/fragments/doors/{door}/facts")
+async def door_facts_fragment(door: DoorName, desk: DeskDep, screen: OperatorScreen) -> Response:
+    """A door's battery and gateway, as every chip of that door shows them: what a page
+    refreshes when the door's lock reports news (one fetch, however many rooms share it)."""
+    if door not in desk.config.doors:
+        raise NotFound(f"There is no door {door!r}.")
+    return screen.show("door_facts.html", facts=door_facts(desk, door))
+
+
+@router.get("/fragments/session")
+async def session_fragment(_operator: Operator) -> Response:
+    """204 while the browser is signed in, else 401: what a page asks when its live stream
+    fails, to tell a server that is away from a session that ended."""
+    return Response(status_code=204, headers=SECURITY_HEADERS)
 
 
 @router.get("/live")

@@ -24,27 +24,45 @@ class Show(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class DoorFacts:
+    """What a door chip tells of the lock whatever the grant: its battery (percent), bolt and
+    gateway ("online", "offline", "none", None while unknown). Pages refresh these alone
+    when a lock reports news (`/fragments/doors/{door}/facts`)."""
+
+    door: str
+    battery: int | None
+    bolt: str | None
+    gateway: str | None
+
+    @property
+    def low_battery(self) -> bool:
+        return self.battery is not None and self.battery < LOW_BATTERY
+
+    @property
+    def problem(self) -> bool:
+        return self.low_battery or self.gateway in ("offline", "none")
+
+
+@dataclass(frozen=True, slots=True)
 class DoorChip:
     """One door on a card: the grant's status on it (None without a grant), why it waits or
-    failed, when it is tried again (UTC ms), what a person should do, and the lock's battery
-    (percent), bolt and gateway ("online", "offline", "none", None while unknown)."""
+    failed, when it is tried again (UTC ms), what a person should do, and the lock's facts."""
 
     door: str
     status: str | None
     error: str | None
     guidance: str | None
     next_attempt_ms: int | None
-    battery: int | None
-    bolt: str | None
-    gateway: str | None
+    facts: DoorFacts
+
+    @property
+    def waiting(self) -> bool:
+        """The grant's code is not (yet) on this door."""
+        return self.status in ("pending", "failed")
 
     @property
     def problem(self) -> bool:
-        return (
-            self.status in ("pending", "failed")
-            or self.gateway in ("offline", "none")
-            or (self.battery is not None and self.battery < LOW_BATTERY)
-        )
+        return self.waiting or self.facts.problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +79,12 @@ class RoomCard:
     def problem(self) -> bool:
         return any(chip.problem for chip in self.doors)
 
+    @property
+    def tags(self) -> str:
+        """The tags of its stays, space-separated: a keypad use naming one (on any door, the
+        main entrance too) changes this card."""
+        return " ".join(stay.tag for stay in (self.current, self.next) if stay is not None)
+
     def shown(self, show: Show) -> bool:
         if show is Show.ARRIVALS:
             return self.state is RoomState.ARRIVING
@@ -71,21 +95,33 @@ class RoomCard:
         return True
 
 
+def door_facts(desk: Desk, door: str, gateways: dict[str, str | None] | None = None) -> DoorFacts:
+    """The door's lock facts; `gateways` is `Locks.door_gateways()` when the caller read it
+    already (a board reads it once)."""
+    if gateways is None:
+        gateways = desk.locks.door_gateways()
+    state = desk.locks.keeper.state(desk.config.doors[door].lock_id)
+    return DoorFacts(
+        door=door,
+        battery=state.battery,
+        bolt=state.bolt.value if state.bolt else None,
+        gateway=gateways.get(door),
+    )
+
+
 def door_chips(
     desk: Desk,
     doors: list[str],
     grant: GrantView | None,
     gateways: dict[str, str | None] | None = None,
 ) -> list[DoorChip]:
-    """A chip per door, with the grant's status on it when a grant is given; `gateways` is
-    `Locks.door_gateways()` when the caller read it already (a board reads it once)."""
+    """A chip per door, with the grant's status on it when a grant is given; `gateways` as
+    for `door_facts`."""
     statuses: dict[str, DoorStatus] = {each.door: each for each in grant.doors} if grant else {}
     if gateways is None:
         gateways = desk.locks.door_gateways()
     chips = []
     for door in doors:
-        lock_id = desk.config.doors[door].lock_id
-        state = desk.locks.keeper.state(lock_id)
         status = statuses.get(door)
         chips.append(
             DoorChip(
@@ -94,9 +130,7 @@ def door_chips(
                 error=status.error if status else None,
                 guidance=status.guidance if status else None,
                 next_attempt_ms=status.next_attempt_ms if status else None,
-                battery=state.battery,
-                bolt=state.bolt.value if state.bolt else None,
-                gateway=gateways.get(door),
+                facts=door_facts(desk, door, gateways),
             )
         )
     return chips

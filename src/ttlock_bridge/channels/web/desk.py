@@ -10,7 +10,7 @@ from typing import Annotated, ParamSpec, TypeVar
 from fastapi import Depends, Request
 
 from ttlock_bridge.access import Access
-from ttlock_bridge.access.rooms import rooms_opened_by
+from ttlock_bridge.access.rooms import rooms_owning
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks import Locks
@@ -60,9 +60,9 @@ class Desk:
             self.journal.record, operator, action, grant_id=grant_id, door=door, detail=detail
         )
 
-    def rooms_of_door(self, door: str) -> list[str]:
-        """The rooms whose guests open `door` (its own rooms and those sharing it)."""
-        return rooms_opened_by(self.config, door)
+    def rooms_owning(self, door: str) -> list[str]:
+        """The rooms `door` is an own door of (a shared door like the main entrance: none)."""
+        return rooms_owning(self.config, door)
 
     def door_names(self) -> dict[int, str]:
         """lockId -> the configured door name."""

@@ -14,7 +14,6 @@ from starlette.responses import Response
 
 from ttlock_bridge.access import GrantRequest, GrantView
 from ttlock_bridge.access.errors import AccessError
-from ttlock_bridge.access.passcode_policy import check_keypads, validate_code
 from ttlock_bridge.access.time_window import from_utc_ms
 from ttlock_bridge.channels.web.auth import CheckedForm, OperatorScreen, field
 from ttlock_bridge.channels.web.cards import door_chips
@@ -66,7 +65,7 @@ async def issue(desk: DeskDep, screen: OperatorScreen, form: CheckedForm) -> Res
         errors["room"] = "choose a room or doors, not both"
     elif not doors and room not in desk.config.rooms:
         errors["room"] = "choose a room (or doors)"
-    start, end = read_ends(form, desk.config, errors)
+    start, end = read_ends(form, desk.config.property.timezone, errors)
     if errors:
         return _form(screen, desk, values, errors, doors)
     grant_request = GrantRequest(
@@ -94,8 +93,9 @@ async def issue(desk: DeskDep, screen: OperatorScreen, form: CheckedForm) -> Res
 
 @router.post("/issue/check-code")
 async def check_code(desk: DeskDep, form: CheckedForm) -> PlainTextResponse:
-    """The passcode policy's word on a typed code, for the doors of the chosen room (a clash
-    with another grant is found when the code is issued)."""
+    """The access core's word on a typed code for the doors of the chosen room (or the ticked
+    doors; every door before either is chosen): the passcode policy, the keypads, and another
+    grant's code on one of those doors."""
     code, room = field(form, "code"), desk.config.rooms.get(field(form, "room"))
     doors = chosen_doors(form) or (room.all_doors if room else tuple(desk.config.doors))
     refs = [
@@ -104,8 +104,7 @@ async def check_code(desk: DeskDep, form: CheckedForm) -> PlainTextResponse:
         if door in desk.config.doors
     ]
     try:
-        validate_code(code, deny=desk.config.defaults.deny_codes)
-        check_keypads(code, desk.access.grants.keypads(refs))
+        await desk.access.grants.check_code(code, refs)
     except AccessError as error:
         return PlainTextResponse(f"Not usable: {error}")
     return PlainTextResponse("This code can be used.")

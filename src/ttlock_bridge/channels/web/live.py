@@ -1,11 +1,20 @@
 """Live updates: grant news and lock news told to every open page over server-sent events.
 
-An event names what changed, never its content (`{"rooms": [...], "grants": [...], "doors":
-[...]}`); the page fetches the fragments it shows of those (a room card, a grant's doors, a
-lock row) with its own session, so a code never travels in the stream. A stream ends after
-`STREAM_SECONDS`, so no stream outlives a server that is shutting down by much; the browser's
-EventSource reconnects within a second with the id of the last event it saw, and the stream
-starts with what it missed (the last `KEPT_CHANGES`), or with `{"all": true}` (refresh
+An event names what changed, never its content, so a code never travels in the stream; the
+page fetches the fragments it shows of those with its own session:
+
+- grant news: `{"rooms": [its room], "grants": [its id]}`: that room's card, that grant's
+  doors;
+- lock news: `{"doors": [door], "rooms": [...], "tags": [...]}`: the door's facts (battery,
+  gateway) in every chip of that door, in one fetch, and its row on the locks page; the cards
+  of the rooms it is an own door of; and, when the news is a keypad use of a grant's code, the
+  card holding that grant (its tag). A shared door (the main entrance) names no room, so a
+  lock event there refreshes one fragment, not every room's card.
+
+A stream ends after `STREAM_SECONDS`, so no stream outlives a server that is shutting down by
+much (nor a session that ended: the reconnect is refused, and the page goes to sign in); the
+browser's EventSource reconnects within a second with the id of the last event it saw, and the
+stream starts with what it missed (the last `KEPT_CHANGES`), or with `{"all": true}` (refresh
 everything) when that is no longer kept.
 """
 
@@ -19,6 +28,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Final
 
 from ttlock_bridge.access import GrantNews
+from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.locks import LockNews
 
 STREAM_SECONDS: Final = 25.0
@@ -35,8 +45,13 @@ class LiveNews:
 
     name = "console"
 
-    def __init__(self, rooms_of_door: Callable[[str], list[str]]) -> None:
-        self._rooms_of_door = rooms_of_door
+    def __init__(
+        self, rooms_owning: Callable[[str], list[str]], stream_seconds: float = STREAM_SECONDS
+    ) -> None:
+        """`rooms_owning(door)`: the rooms the door is an own door of; `stream_seconds`: how
+        long one stream lasts before the browser reconnects."""
+        self._rooms_owning = rooms_owning
+        self.stream_seconds = stream_seconds
         self._listeners: set[asyncio.Queue[tuple[int, Change]]] = set()
         self._numbers = itertools.count(1)
         self._kept: deque[tuple[int, Change]] = deque(maxlen=KEPT_CHANGES)
@@ -46,13 +61,19 @@ class LiveNews:
         return len(self._listeners)
 
     async def grant_changed(self, news: GrantNews) -> None:
-        rooms = [news.room] if news.room else []
-        self._tell({"rooms": rooms, "grants": [news.grant_id], "doors": list(news.doors)})
+        self._tell({"rooms": [news.room] if news.room else [], "grants": [news.grant_id]})
 
     async def publish(self, news: LockNews) -> None:
         if news.door is None:
             return
-        self._tell({"rooms": self._rooms_of_door(news.door), "grants": [], "doors": [news.door]})
+        tag = parse_tag(news.event_who)
+        self._tell(
+            {
+                "doors": [news.door],
+                "rooms": self._rooms_owning(news.door),
+                "tags": [tag] if tag else [],
+            }
+        )
 
     def _tell(self, change: Change) -> None:
         numbered = (next(self._numbers), change)
@@ -62,14 +83,15 @@ class LiveNews:
                 queue.put_nowait(numbered)
 
     async def stream(
-        self, *, last_seen: int | None = None, seconds: float = STREAM_SECONDS
+        self, *, last_seen: int | None = None, seconds: float | None = None
     ) -> AsyncIterator[str]:
-        """`text/event-stream` lines for one page, for `seconds` at most, starting with what
-        came after event `last_seen` (the browser's `Last-Event-ID`) when given."""
+        """`text/event-stream` lines for one page, for `seconds` at most (else
+        `stream_seconds`), starting with what came after event `last_seen` (the browser's
+        `Last-Event-ID`) when given."""
         queue: asyncio.Queue[tuple[int, Change]] = asyncio.Queue(QUEUE_SIZE)
         self._listeners.add(queue)
         loop = asyncio.get_running_loop()
-        ends_at = loop.time() + seconds
+        ends_at = loop.time() + (self.stream_seconds if seconds is None else seconds)
         try:
             yield f"retry: {RECONNECT_MS}\n\n"
             for missed in self._missed(last_seen):

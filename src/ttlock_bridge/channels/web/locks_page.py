@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from ttlock_bridge.channels.web.auth import CheckedForm, OperatorScreen, Refused
 from ttlock_bridge.channels.web.desk import Desk, DeskDep
+from ttlock_bridge.channels.web.errors import NotFound
 from ttlock_bridge.cloud import TTLockError
 from ttlock_bridge.locks.event_text import describe
 from ttlock_bridge.locks.state import LockState
@@ -38,10 +39,6 @@ class LockRow:
     state: LockState
     gateway: str | None
     events: list[LastEvent]
-
-
-class NoSuchDoor(Exception):
-    """The name is no configured door (answered 404)."""
 
 
 @router.get("/locks")
@@ -85,7 +82,7 @@ def _unlock_allowed(desk: Desk) -> None:
 def _door(desk: Desk, name: str) -> DoorRef:
     door = desk.config.doors.get(name)
     if door is None:
-        raise NoSuchDoor(f"There is no door {name!r}.")
+        raise NotFound(f"There is no door {name!r}.")
     return DoorRef(name, door.lock_id)
 
 
