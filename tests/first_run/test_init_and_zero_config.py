@@ -42,10 +42,11 @@ def bridge_command(*arguments: str) -> list[str]:
 
 
 def run_bridge(
-    environment: dict[str, str], cwd: Path, *arguments: str
+    environment: dict[str, str], cwd: Path, *arguments: str, typed: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own CLI
         bridge_command(*arguments),
+        input=typed,
         cwd=cwd,
         env=os.environ | environment,
         capture_output=True,
@@ -150,7 +151,8 @@ def test_init_asks_a_person_at_a_terminal(simulator: RunningSimulator, tmp_path:
     terminal.expect("TTLOCK_PASSWORD")
     terminal.answer_secret(DEMO_PASSWORD)
     terminal.expect("Doors every guest opens")
-    terminal.expect("[Main entrance]")  # the default: the lock whose name says entrance
+    terminal.expect("Proposed shared doors: Main entrance (1000001)")  # its name says so
+    terminal.expect("[1000001]")
     terminal.answer("Main entrance, Room 6")
     terminal.expect("The property's name")
     terminal.answer("Pension Alpenblick")
@@ -223,7 +225,8 @@ def test_zero_config_serve_runs_every_lock_of_the_account(
     }
     said = " ".join(log.read_text().split())
     assert "zero-config mode" in said
-    assert "ttlock-bridge init --shared main-entrance --timezone Europe/Berlin --yes" in said
+    assert "ttlock-bridge init --shared main-entrance --timezone Europe/Berlin --output" in said
+    assert f"BRIDGE_DATA_DIR={tmp_path / 'state'}" in said
     assert (tmp_path / "state" / "ttlock-bridge.db").exists()
     assert not (tmp_path / "ttlock-bridge.toml").exists()
 
@@ -275,3 +278,28 @@ def test_a_missing_file_named_by_bridge_config_means_zero_config_but_not_by_the_
     assert by_variable.returncode == 2
     assert "file not found" in " ".join(by_option.stderr.split())
     assert "zero-config mode. Assumed" not in by_option.stderr
+
+
+def test_a_zero_config_install_has_its_console_accounts_and_commands(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    environment = account(simulator) | {
+        "BRIDGE_TIMEZONE": "",  # an env file's empty line means the default, not an error
+        "BRIDGE_SHARED_DOORS": "",
+        "BRIDGE_DATA_DIR": str(tmp_path / "state"),
+    }
+
+    added = run_bridge(
+        environment,
+        tmp_path,
+        "users",
+        "add",
+        "anna",
+        "--password-stdin",
+        typed="a-long-desk-password\n",
+    )
+    listed = run_bridge(environment, tmp_path, "grants", "list")
+
+    assert added.returncode == 0, added.stderr
+    assert "shared by every room: main-entrance" in " ".join(added.stderr.split())
+    assert listed.returncode == 0, listed.stderr

@@ -90,7 +90,25 @@ def test_an_unknown_time_zone_is_refused() -> None:
 def test_the_entrance_is_shared_by_default_in_several_languages() -> None:
     locks = [*HOTEL, lock(7, "Haustür"), lock(8, "Entrée"), lock(9, "Garden shed")]
 
-    assert likely_shared(locks) == ["Haustür", "Entrée", "Main entrance"]
+    assert likely_shared(locks) == ["7", "8", "1000001"]
+
+
+@pytest.mark.parametrize("alias", ["Agate Suite", "Highgate", "Sentry", "Delegate 3", "Portals"])
+def test_a_room_whose_name_merely_contains_an_entrance_word_is_no_shared_door(alias: str) -> None:
+    assert likely_shared([lock(5, alias)]) == []
+
+
+def test_two_entrances_of_one_name_are_both_shared() -> None:
+    locks = [lock(1, "Main entrance"), lock(2, "Main entrance"), lock(3, "Room 1")]
+
+    proposal = propose(locks, shared=likely_shared(locks), timezone="Europe/Berlin")
+
+    assert proposal.shared == ["main-entrance", "main-entrance-2"]
+    assert proposal.rooms == ["room-1"]
+
+
+def test_a_name_of_digits_only_never_reads_as_another_locks_id() -> None:
+    assert door_name("2000004", 2_000_013, taken=()) == "lock-2000004"
 
 
 def test_the_machine_zone_is_taken_when_it_fits_the_locks_in_either_season() -> None:

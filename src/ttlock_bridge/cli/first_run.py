@@ -84,11 +84,18 @@ def init(
 
     if output.exists() and not force:
         raise _problem(f"{output} exists: choose another --output, or --force to replace it")
+    if not name.strip():
+        raise _problem("--name is blank: give the property a name")
     interactive = not yes and sys.stdin.isatty()
     credentials = _credentials(ask=interactive)
-    base = api_base_for(None, region)
+    try:
+        base = api_base_for(None, region)
+    except CommandProblem as problem:
+        raise _problem(str(problem)) from None
     data_setting = os.environ.get("BRIDGE_DATA_DIR") or "data"  # as zero-config would have it
     data_dir = output.parent / data_setting
+    _check_writable(data_dir, what="data directory (BRIDGE_DATA_DIR, else data/ beside --output)")
+    _check_writable(output.parent, what="folder of --output")
     locks = run_command(lambda: account_locks(data_dir, credentials, base))
     if not locks:
         raise _problem("the TTLock account has no locks: add them in the TTLock app first")
@@ -122,13 +129,15 @@ def zero_config(data_dir: Path, credentials: Credentials, base: str) -> Config:
     from ttlock_bridge.config import ConfigError, load_config_text
     from ttlock_bridge.service.first_run import UnknownSharedDoor, propose, render
 
+    _check_writable(data_dir, what="data directory (BRIDGE_DATA_DIR)")
     locks = run_command(lambda: account_locks(data_dir, credentials, base))
     if not locks:
         raise _problem("the TTLock account has no locks: add them in the TTLock app first")
-    listed = os.environ.get(SHARED_VARIABLE)
+    listed = os.environ.get(SHARED_VARIABLE) or None  # empty (an env file's KEY=) is unset
     wanted = _shared_doors(listed.split(",") if listed is not None else None, locks)
     try:
-        proposal = propose(locks, shared=wanted, timezone=os.environ.get(TIMEZONE_VARIABLE))
+        zone = os.environ.get(TIMEZONE_VARIABLE) or None
+        proposal = propose(locks, shared=wanted, timezone=zone)
         text = render(proposal, api_base=base, data_dir=str(data_dir.resolve()))
         config = load_config_text(text, data_dir / "zero-config.toml")
     except UnknownSharedDoor as problem:
@@ -146,8 +155,10 @@ def zero_config(data_dir: Path, credentials: Credentials, base: str) -> Config:
     err.print(f"  data in {escape(str(config.data_dir))}")
     shared_flags = " ".join(f"--shared {door}" for door in proposal.shared) or "--shared none"
     err.print(
-        "Freeze it into a file to change it: ttlock-bridge init "
-        f"{escape(shared_flags)} --timezone {escape(proposal.timezone)} --yes"
+        f"Freeze it into a file to change it: BRIDGE_DATA_DIR={escape(str(config.data_dir))} "
+        f"ttlock-bridge init {escape(shared_flags)} --timezone {escape(proposal.timezone)} "
+        f"--output {escape(str(data_dir.resolve() / 'ttlock-bridge.toml'))} --yes "
+        "(then point --config or BRIDGE_CONFIG at it)"
     )
     return config
 
@@ -170,6 +181,21 @@ async def account_locks(data_dir: Path, credentials: Credentials, base: str) -> 
             return [lock async for lock in cloud.locks()]
     finally:
         store.close()
+
+
+def _check_writable(folder: Path, *, what: str) -> None:
+    """The folder exists (made if needed) and takes a file, or a one-line problem naming it."""
+    import tempfile
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise _problem(
+            f"cannot write the {what} {folder} ({error.strerror}): choose a folder this user "
+            "can write (in the container image: /data, owned by uid 10001)"
+        ) from None
 
 
 def _credentials(*, ask: bool) -> Credentials:
@@ -197,6 +223,12 @@ def _shared_answer(
     wanted = _shared_doors(flags, locks)
     if not interactive or flags:
         return wanted
+    by_id = {str(lock.lock_id): lock.display_name for lock in locks}
+    if wanted:
+        err.print(
+            "Proposed shared doors: "
+            + escape(", ".join(f"{_shown(by_id.get(d, d))} ({d})" for d in wanted))
+        )
     answer = typer.prompt(
         "Doors every guest opens (main entrance, floor doors): names or lockIds, "
         'comma-separated, or "none"',
@@ -221,6 +253,8 @@ def _confirm(proposal: Proposal, locks: list[LockSummary]) -> Proposal:
     name = typer.prompt("The property's name", default=proposal.property_name)
     err.print(f"Time zone: {escape(proposal.timezone)} ({escape(proposal.zone_reason)})")
     timezone = typer.prompt("The property's time zone (IANA)", default=proposal.timezone)
+    if timezone == proposal.timezone:  # the guess taken: keep why it was guessed
+        return propose(locks, shared=proposal.shared, property_name=name)
     return propose(locks, shared=proposal.shared, timezone=timezone, property_name=name)
 
 
@@ -231,8 +265,18 @@ def _show_locks(locks: list[LockSummary]) -> None:
     for lock in sorted(locks, key=lambda found: found.lock_id):
         gateway = "?" if lock.has_gateway is None else ("yes" if lock.has_gateway else "no")
         battery = "?" if lock.electric_quantity is None else f"{lock.electric_quantity}%"
-        table.add_row(str(lock.lock_id), escape(lock.display_name), gateway, battery)
+        table.add_row(str(lock.lock_id), escape(_shown(lock.display_name)), gateway, battery)
     err.print(table)
+
+
+def _shown(text: str) -> str:
+    """A name from the account, safe on a terminal: no escape sequences, no bidi overrides."""
+    from ttlock_bridge.text import unsafe_character
+
+    shown = "".join(c if c.isprintable() else " " for c in text)
+    while (found := unsafe_character(shown)) is not None:
+        shown = shown[: found[0]] + " " + shown[found[0] + 1 :]
+    return shown
 
 
 def _show_plan(proposal: Proposal, *, console_out: bool = True) -> None:

@@ -22,7 +22,6 @@ from rich.markup import escape
 
 from ttlock_bridge.cli.app import app
 from ttlock_bridge.cli.context import (
-    CREDENTIAL_VARIABLES,
     DEFAULT_CONFIG_PATH,
     CommandProblem,
     ConfigOption,
@@ -53,18 +52,9 @@ def serve(
     Behind a reverse proxy on another host, set FORWARDED_ALLOW_IPS to its address (client
     addresses and HTTPS are believed only from there)."""
     try:
-        if _zero_config_wanted(config):
-            from ttlock_bridge.cli.first_run import zero_config
-
-            credentials = credentials_from_environment()
-            base = api_base_for(None)
-            loaded = zero_config(
-                Path(os.environ.get("BRIDGE_DATA_DIR") or "data"), credentials, base
-            )
-        else:
-            loaded = load_config_or_problem(config)
-            credentials = credentials_from_environment()
-            base = api_base_for(loaded)
+        loaded = load_config_or_problem(config)  # zero-config mode when there is no file
+        credentials = credentials_from_environment()
+        base = api_base_for(loaded)
         _check_data_dir(loaded)
     except CommandProblem as problem:
         err.print(f"[red]Error:[/red] {escape(str(problem))}")
@@ -177,15 +167,6 @@ def demo(
         # (the private broker must not outlive the demo)
         signal.signal(signal.SIGTERM, _exit_cleanly)
         _run(config, demo_credentials(), simulator_url, host, port)
-
-
-def _zero_config_wanted(config: Path) -> bool:
-    """No file where the default or BRIDGE_CONFIG (the container image's) points, and the
-    account in the environment. A missing file named with --config stays an error (a typo
-    must not start a different bridge)."""
-    implicit = config == DEFAULT_CONFIG_PATH or str(config) == os.environ.get("BRIDGE_CONFIG")
-    account = all(os.environ.get(name) for name in CREDENTIAL_VARIABLES)
-    return implicit and account and not config.exists()
 
 
 def _check_data_dir(config: Config) -> None:

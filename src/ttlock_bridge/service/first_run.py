@@ -59,6 +59,8 @@ def door_name(alias: str, lock_id: int, taken: Collection[str]) -> str:
     "zimmer-sud"; "lock-<lockId>" when nothing usable is left; "-2", "-3"... when taken."""
     ascii_text = unicodedata.normalize("NFKD", alias).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_NAME] or f"lock-{lock_id}"
+    if slug.isdigit():  # a door name of digits only would read as a lockId in the API
+        slug = f"lock-{slug}"[:MAX_NAME]
     name, number = slug, 1
     while name in taken:
         number += 1
@@ -99,17 +101,19 @@ def propose(
 
 
 ENTRANCE_WORDS = re.compile(
-    r"entrance|entry|main door|front door|lobby|gate|eingang|haust[uü]r|entr[ée]e|ingresso|"
-    r"portone|entrada|portal",
+    r"\b(?:entrance|entry|main door|front door|lobby|gate|eingang|haust[uü]r|entr[ée]e|"
+    r"ingresso|portone|entrada|portal)\b",
     re.IGNORECASE,
 )
-"""Words that name a door every guest opens, in the languages of the peers' users."""
+"""Words that name a door every guest opens, in the languages of the peers' users; whole words
+only ("Agate Suite" or "Sentry" is a room: a shared door opens for every guest)."""
 
 
 def likely_shared(locks: Sequence[LockSummary]) -> list[str]:
-    """The aliases of the locks whose name says entrance (the default shared doors)."""
+    """The lockIds (as text) of the locks whose name says entrance: the default shared doors.
+    LockIds, not names: two locks may share a name."""
     return [
-        lock.display_name
+        str(lock.lock_id)
         for lock in sorted(locks, key=lambda found: found.lock_id)
         if ENTRANCE_WORDS.search(lock.display_name)
     ]
@@ -235,6 +239,14 @@ def _printable(text: str) -> str:
 
 
 def toml_string(text: str) -> str:
-    """A TOML basic string."""
+    """A TOML basic string: quotes and backslashes escaped, anything unprintable as \\uXXXX or
+    \\UXXXXXXXX."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in escaped) + '"'
+    return '"' + "".join(_toml_character(character) for character in escaped) + '"'
+
+
+def _toml_character(character: str) -> str:
+    if character.isprintable():
+        return character
+    code = ord(character)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
