@@ -16,7 +16,7 @@ UNIT = Path(__file__).resolve().parents[1] / "contrib" / "systemd" / "ttlock-bri
 def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     bridge = Path(sys.executable).with_name("ttlock-bridge")
     unit = tmp_path / UNIT.name
-    unit.write_text(UNIT.read_text().replace("/usr/local/bin/ttlock-bridge", str(bridge)))
+    unit.write_text(UNIT.read_text().replace("/opt/ttlock-bridge/bin/ttlock-bridge", str(bridge)))
 
     verified = subprocess.run(  # noqa: S603 - systemd's own checker on our file
         ["systemd-analyze", "verify", str(unit)],  # noqa: S607
