@@ -109,8 +109,14 @@ def test_home_assistant_shows_the_bridge_and_unlocks_only_doors_with_commands(
             for line in hass.log.read_text(errors="replace").splitlines()
             if (" ERROR " in line or " WARNING " in line)
             and any(part in line for part in ("mqtt", "template", "rest", "sensor", "lock"))
+            and SLOW_START not in line  # Home Assistant's own start on a loaded machine
         ]
         assert not complaints, complaints
+
+
+SLOW_START = "[homeassistant.bootstrap] Waiting on integrations to complete setup"
+"""Home Assistant's warning that its start takes long (every few seconds while a loaded
+machine sets an integration up): about the machine, not about what the bridge published."""
 
 
 def _with(hass: RunningHass, *entities: str) -> dict[str, dict[str, Any]] | None:
