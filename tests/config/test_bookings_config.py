@@ -150,3 +150,21 @@ def test_check_config_sums_the_feeds_up_without_links(tmp_path: Path) -> None:
     said = " ".join(result.output.split())
     assert "bookings from 2 calendar feed(s) for 1 room(s) (room-12)" in said
     assert "0123456789abcdef" not in result.output
+
+
+@pytest.mark.parametrize(
+    "link", ["http://[::1/x?s=SECRETV6-0123", "http://127.0.0.1:99999/x?s=SECRETPORT-0123"]
+)
+def test_a_link_that_is_no_url_is_refused_without_repeating_it(tmp_path: Path, link: str) -> None:
+    path = tmp_path / "ttlock-bridge.toml"
+    path.write_text(
+        '[property]\nname = "X"\ntimezone = "Europe/Berlin"\n[doors.a]\nlock_id = 1000001\n'
+        f'[rooms.r]\ndoors = ["a"]\n[bookings.r]\nfeeds = ["{link}"]\n'
+    )
+
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+
+    said = " ".join(str(problem) for problem in refused.value.problems)
+    assert "export link" in said
+    assert "SECRET" not in said

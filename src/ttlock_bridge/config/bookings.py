@@ -51,9 +51,12 @@ def feed_id(url: str) -> str:
 def feed_label(url: str) -> str:
     """The feed as people may see it: scheme and host, then `…#` and 8 hex digits of its hash
     (`https://www.airbnb.com/…#3f2a9c1d`); the path and query (the secret) never appear."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if _has_port(parts.netloc) else ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if _has_port(parts.netloc) else ""
+    except ValueError:  # not a URL at all (an unclosed [ of IPv6, a port out of range)
+        return f"(not a link)#{feed_id(url)[:8]}"
     return f"{parts.scheme or '?'}://{host}{port}/…#{feed_id(url)[:8]}"
 
 
@@ -78,8 +81,13 @@ def _has_port(netloc: str) -> bool:
 
 def _check_url(url: str) -> str:
     """An http(s) URL with a host; the message never repeats it (it carries a secret)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    try:
+        parts = urlsplit(url.strip())
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        usable = usable and (parts.port is None or parts.port > 0)  # raises when out of range
+    except ValueError:
+        usable = False
+    if not usable or any(c.isspace() for c in url):
         raise ValueError(
             "a feed is the calendar's export link, starting with https:// (the link itself is "
             "not repeated here: it carries a secret)"
