@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ttlock_bridge.cli.app import app
+from ttlock_bridge.cli.configuration import load_config_or_problem
 from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     CommandProblem,
@@ -28,7 +29,6 @@ from ttlock_bridge.cli.context import (
     command_cloud,
     credentials_from_environment,
     environment,
-    load_config_or_problem,
     out,
     run_command,
 )

@@ -21,6 +21,7 @@ import typer
 from rich.markup import escape
 
 from ttlock_bridge.cli.app import app
+from ttlock_bridge.cli.configuration import load_config_or_problem
 from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     CommandProblem,
@@ -28,7 +29,6 @@ from ttlock_bridge.cli.context import (
     api_base_for,
     credentials_from_environment,
     err,
-    load_config_or_problem,
 )
 from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE
 
