@@ -30,6 +30,7 @@ from ttlock_bridge.cli.context import (
     out,
     run_command,
 )
+from ttlock_bridge.text import strip_unsafe
 
 if TYPE_CHECKING:
     from ttlock_bridge.cloud import Credentials, LockSummary
@@ -227,7 +228,7 @@ def _shared_answer(
     if wanted:
         err.print(
             "Proposed shared doors: "
-            + escape(", ".join(f"{_shown(by_id.get(d, d))} ({d})" for d in wanted))
+            + escape(", ".join(f"{strip_unsafe(by_id.get(d, d))} ({d})" for d in wanted))
         )
     answer = typer.prompt(
         "Doors every guest opens (main entrance, floor doors): names or lockIds, "
@@ -265,18 +266,8 @@ def _show_locks(locks: list[LockSummary]) -> None:
     for lock in sorted(locks, key=lambda found: found.lock_id):
         gateway = "?" if lock.has_gateway is None else ("yes" if lock.has_gateway else "no")
         battery = "?" if lock.electric_quantity is None else f"{lock.electric_quantity}%"
-        table.add_row(str(lock.lock_id), escape(_shown(lock.display_name)), gateway, battery)
+        table.add_row(str(lock.lock_id), escape(strip_unsafe(lock.display_name)), gateway, battery)
     err.print(table)
-
-
-def _shown(text: str) -> str:
-    """A name from the account, safe on a terminal: no escape sequences, no bidi overrides."""
-    from ttlock_bridge.text import unsafe_character
-
-    shown = "".join(c if c.isprintable() else " " for c in text)
-    while (found := unsafe_character(shown)) is not None:
-        shown = shown[: found[0]] + " " + shown[found[0] + 1 :]
-    return shown
 
 
 def _show_plan(proposal: Proposal, *, console_out: bool = True) -> None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ttlock_bridge.cloud import REGIONS, LockSummary
 from ttlock_bridge.locks.clocks import zone_offsets_ms
+from ttlock_bridge.text import strip_unsafe
 
 HOUR_MS = 3_600_000
 MAX_NAME = 64
@@ -200,7 +201,7 @@ def render(proposal: Proposal, *, api_base: str | None = None, data_dir: str = "
         no_gateway = "  # no gateway: codes cannot reach it remotely"
         lines += [
             "",
-            f"[doors.{door.name}]  # {_printable(door.alias)}",
+            f"[doors.{door.name}]  # {strip_unsafe(door.alias)}",
             f"lock_id = {door.lock_id}" + (no_gateway if door.has_gateway is False else ""),
         ]
     lines += [
@@ -231,11 +232,6 @@ def render(proposal: Proposal, *, api_base: str | None = None, data_dir: str = "
         "",
     ]
     return "\n".join(lines)
-
-
-def _printable(text: str) -> str:
-    """Text fit for a TOML comment: no control characters."""
-    return "".join(character if character.isprintable() else " " for character in text)
 
 
 def toml_string(text: str) -> str:
