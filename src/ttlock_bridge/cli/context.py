@@ -46,6 +46,22 @@ class CommandProblem(Exception):
     """Something the person has to fix before the command can work; the text says what."""
 
 
+def writable_folder(folder: Path, *, what: str, advice: str) -> None:
+    """`folder` exists (made if needed, mode 0700) and takes a file; else a `CommandProblem`
+    naming `what` it is, the folder, the system's reason and `advice` (what to choose instead),
+    rather than a traceback at the first write."""
+    import tempfile
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise CommandProblem(
+            f"cannot write the {what} {folder} ({error.strerror}): {advice}"
+        ) from None
+
+
 def environment(*names: str) -> dict[str, str]:
     """The named environment variables, or a problem naming the missing ones."""
     missing = [name for name in names if not os.environ.get(name)]

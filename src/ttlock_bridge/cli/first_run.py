@@ -29,6 +29,7 @@ from ttlock_bridge.cli.context import (
     err,
     out,
     run_command,
+    writable_folder,
 )
 from ttlock_bridge.text import strip_unsafe
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 NO_SHARED_DOORS = "none"
 SHARED_VARIABLE = "BRIDGE_SHARED_DOORS"
 TIMEZONE_VARIABLE = "BRIDGE_TIMEZONE"
+WRITABLE = "choose a folder this user can write (in the container image: /data, owned by uid 10001)"
 
 
 @app.command()
@@ -95,8 +97,11 @@ def init(
         raise _problem(str(problem)) from None
     data_setting = os.environ.get("BRIDGE_DATA_DIR") or "data"  # as zero-config would have it
     data_dir = output.parent / data_setting
-    _check_writable(data_dir, what="data directory (BRIDGE_DATA_DIR, else data/ beside --output)")
-    _check_writable(output.parent, what="folder of --output")
+    try:
+        writable_folder(data_dir, what="data directory", advice=f"{WRITABLE} (BRIDGE_DATA_DIR)")
+        writable_folder(output.parent, what="folder of --output", advice=WRITABLE)
+    except CommandProblem as problem:
+        raise _problem(str(problem)) from None
     locks = run_command(lambda: account_locks(data_dir, credentials, base))
     if not locks:
         raise _problem("the TTLock account has no locks: add them in the TTLock app first")
@@ -130,7 +135,10 @@ def zero_config(data_dir: Path, credentials: Credentials, base: str) -> Config:
     from ttlock_bridge.config import ConfigError, load_config_text
     from ttlock_bridge.service.first_run import UnknownSharedDoor, propose, render
 
-    _check_writable(data_dir, what="data directory (BRIDGE_DATA_DIR)")
+    try:
+        writable_folder(data_dir, what="data directory", advice=f"{WRITABLE} (BRIDGE_DATA_DIR)")
+    except CommandProblem as problem:
+        raise _problem(str(problem)) from None
     locks = run_command(lambda: account_locks(data_dir, credentials, base))
     if not locks:
         raise _problem("the TTLock account has no locks: add them in the TTLock app first")
@@ -182,21 +190,6 @@ async def account_locks(data_dir: Path, credentials: Credentials, base: str) -> 
             return [lock async for lock in cloud.locks()]
     finally:
         store.close()
-
-
-def _check_writable(folder: Path, *, what: str) -> None:
-    """The folder exists (made if needed) and takes a file, or a one-line problem naming it."""
-    import tempfile
-
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise _problem(
-            f"cannot write the {what} {folder} ({error.strerror}): choose a folder this user "
-            "can write (in the container image: /data, owned by uid 10001)"
-        ) from None
 
 
 def _credentials(*, ask: bool) -> Credentials:

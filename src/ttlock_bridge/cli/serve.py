@@ -29,6 +29,7 @@ from ttlock_bridge.cli.context import (
     api_base_for,
     credentials_from_environment,
     err,
+    writable_folder,
 )
 from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE
 
@@ -55,7 +56,12 @@ def serve(
         loaded = load_config_or_problem(config)  # zero-config mode when there is no file
         credentials = credentials_from_environment()
         base = api_base_for(loaded)
-        _check_data_dir(loaded)
+        writable_folder(
+            loaded.data_dir,
+            what="data directory",
+            advice=f"set data_dir in {loaded.source} to a folder this user can write (in the "
+            'container image: data_dir = "/data", the volume)',
+        )
     except CommandProblem as problem:
         err.print(f"[red]Error:[/red] {escape(str(problem))}")
         raise typer.Exit(2) from None
@@ -167,23 +173,6 @@ def demo(
         # (the private broker must not outlive the demo)
         signal.signal(signal.SIGTERM, _exit_cleanly)
         _run(config, demo_credentials(), simulator_url, host, port)
-
-
-def _check_data_dir(config: Config) -> None:
-    """The data directory exists (made if needed) and takes a file, or a problem that says
-    which folder and how to choose another."""
-    import tempfile
-
-    try:
-        config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=config.data_dir):
-            pass
-    except OSError as error:
-        raise CommandProblem(
-            f"cannot write the data directory {config.data_dir} ({error.strerror}): set "
-            f"data_dir in {config.source} to a folder this user can write (in the container "
-            'image: data_dir = "/data", the volume)'
-        ) from None
 
 
 def _exit_cleanly(_signal: int, _frame: object) -> None:
