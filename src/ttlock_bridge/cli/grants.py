@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.cli.configuration import load_config_or_problem
+from ttlock_bridge.cli.config import load_config_or_problem
 from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     ConfigOption,

@@ -21,7 +21,7 @@ import typer
 from rich.markup import escape
 
 from ttlock_bridge.cli.app import app
-from ttlock_bridge.cli.configuration import load_config_or_problem
+from ttlock_bridge.cli.config import load_config_or_problem
 from ttlock_bridge.cli.context import (
     DEFAULT_CONFIG_PATH,
     CommandProblem,
