@@ -117,16 +117,16 @@ class Session:
                 return
             if time.monotonic() - self._looked_at >= LOOK_FOR_A_NEW_LOGIN_S:
                 self._looked_at = time.monotonic()
-                if await self._store.load_refusal() is None:
-                    stored = await self._store.load()
-                    if stored is not None and stored.username == self._credentials.username:
-                        log.warning(
-                            "a new TTLock token was stored for %s (ttlock-bridge login): "
-                            "calling TTLock again (a restart brings this process the new password)",
-                            self._credentials.username,
-                        )
-                        self._refusal, self._token = None, stored
-                        return
+                # a token saved after the refusal ends it in the store too
+                no_refusal_stored = await self._store.load_refusal() is None
+                if no_refusal_stored and await self._stored_instead_of(None) is not None:
+                    log.warning(
+                        "a new TTLock token was stored for %s (ttlock-bridge login): calling "
+                        "TTLock again (a restart brings this process the new password)",
+                        self._credentials.username,
+                    )
+                    self._refusal = None
+                    return
             self._fail_fast_if_refused()
 
     async def _loaded_token(self) -> StoredToken | None:
@@ -146,9 +146,10 @@ class Session:
                 self._token = stored
         return self._token
 
-    async def _stored_instead_of(self, ours: str) -> StoredToken | None:
-        """A usable token another process (a CLI command, a `login`) stored since ours, taken
-        up: its renewal rotated the pair, so ours (and our refresh token) may be retired."""
+    async def _stored_instead_of(self, ours: str | None) -> StoredToken | None:
+        """A usable token another process (a CLI command, a `login`) stored since ours (access
+        token; None when we hold none), taken up: its renewal rotated the pair, so ours (and
+        our refresh token) may be retired."""
         stored = await self._store.load()
         if (
             stored is None
