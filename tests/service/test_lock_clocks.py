@@ -4,6 +4,7 @@ time-zone offset is not the property's is reported with what to do in the app.""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,11 +13,34 @@ import pytest
 
 from service.bridge import ROOM_1, RunningBridge, StartBridge
 from ttlock_bridge.locks.clocks import zone_offsets_ms
+from ttlock_bridge.simulator import Scenario
 
 
 def clock_of(bridge: RunningBridge, door: str) -> dict[str, Any] | None:
     found: dict[str, Any] | None = bridge.api.get(f"/api/v1/locks/{door}").json()["clock"]
     return found
+
+
+def first_check(bridge: RunningBridge, door: str = "room-1") -> dict[str, Any]:
+    """The door's clock as the start-up check found it (waits up to 10 s for it)."""
+    deadline = time.monotonic() + 10
+    while (clock := clock_of(bridge, door)) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return clock
+
+
+def room_1_with(**lock: object) -> Callable[[Scenario], Scenario]:
+    """A scenario change: room-1's lock with these `LockConfig` fields."""
+
+    def change(scenario: Scenario) -> Scenario:
+        locks = [
+            found.model_copy(update=lock) if found.id == ROOM_1 else found
+            for found in scenario.locks
+        ]
+        return scenario.model_copy(update={"locks": locks})
+
+    return change
 
 
 def lock_in_simulator(bridge: RunningBridge, lock_id: int) -> dict[str, Any]:
@@ -43,10 +67,7 @@ def test_a_drifted_lock_clock_is_set_and_reported(start_bridge: StartBridge) -> 
 
 def test_a_clock_within_tolerance_is_left_alone(bridge: RunningBridge) -> None:
     bridge.simulator.control(f"locks/{ROOM_1}", {"clockDriftMs": 30_000})
-    deadline = time.monotonic() + 10
-    while (clock := clock_of(bridge, "room-1")) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    clock = first_check(bridge)
 
     assert clock["corrected"] is False
     assert lock_in_simulator(bridge, ROOM_1)["clockDriftMs"] == 30_000
@@ -56,20 +77,8 @@ def test_a_clock_within_tolerance_is_left_alone(bridge: RunningBridge) -> None:
 def test_a_lock_in_another_time_zone_is_reported_with_what_to_do(
     start_bridge: StartBridge,
 ) -> None:
-    def five_hours_east(scenario: Any) -> Any:
-        locks = [
-            lock.model_copy(update={"timezone_offset_ms": 5 * 3_600_000})
-            if lock.id == ROOM_1
-            else lock
-            for lock in scenario.locks
-        ]
-        return scenario.model_copy(update={"locks": locks})
-
-    bridge = start_bridge(five_hours_east)
-    deadline = time.monotonic() + 10
-    while (clock := clock_of(bridge, "room-1")) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    bridge = start_bridge(room_1_with(timezone_offset_ms=5 * 3_600_000))  # five hours east
+    clock = first_check(bridge)
 
     assert clock["zone_problem"] is not None
     assert "UTC+5" in clock["zone_problem"]
@@ -79,20 +88,8 @@ def test_a_lock_in_another_time_zone_is_reported_with_what_to_do(
 
 
 def test_a_lock_added_in_the_other_season_is_no_zone_problem(start_bridge: StartBridge) -> None:
-    def added_in_summer(scenario: Any) -> Any:  # Berlin in summer: UTC+2 whatever the date
-        locks = [
-            lock.model_copy(update={"timezone_offset_ms": 2 * 3_600_000})
-            if lock.id == ROOM_1
-            else lock
-            for lock in scenario.locks
-        ]
-        return scenario.model_copy(update={"locks": locks})
-
-    bridge = start_bridge(added_in_summer)
-    deadline = time.monotonic() + 10
-    while (clock := clock_of(bridge, "room-1")) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    bridge = start_bridge(room_1_with(timezone_offset_ms=2 * 3_600_000))  # Berlin's summer
+    clock = first_check(bridge)
 
     assert clock["zone_problem"] is None
 
@@ -108,18 +105,8 @@ def test_a_zone_offers_the_offsets_it_uses_in_the_year(zone: str, offsets_h: lis
 def test_the_drift_report_lists_the_clocks_the_last_check_found_wrong(
     start_bridge: StartBridge,
 ) -> None:
-    def room_1_five_minutes_ahead(scenario: Any) -> Any:
-        locks = [
-            lock.model_copy(update={"clock_drift_ms": 5 * 60_000}) if lock.id == ROOM_1 else lock
-            for lock in scenario.locks
-        ]
-        return scenario.model_copy(update={"locks": locks})
-
-    bridge = start_bridge(room_1_five_minutes_ahead)
-    deadline = time.monotonic() + 10
-    while (clock := clock_of(bridge, "room-1")) is None or not clock["corrected"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    bridge = start_bridge(room_1_with(clock_drift_ms=5 * 60_000))  # five minutes ahead
+    assert first_check(bridge)["corrected"]
 
     report = bridge.api.get("/api/v1/drift").json()
 
