@@ -35,6 +35,13 @@ def cli_environment(simulator: RunningSimulator, **overrides: str) -> dict[str, 
     } | overrides
 
 
+def with_password(password: str) -> Credentials:
+    """The demo account with another password (a wrong one, or one changed since)."""
+    return Credentials.with_password(
+        "demo-client-id", "demo-client-secret", "demo@example.com", password
+    )
+
+
 def test_login_then_serve_logs_in_once(simulator: RunningSimulator, tmp_path: Path) -> None:
     config_path = write_demo_config(tmp_path, simulator.base_url, host="127.0.0.1", port=1)
     login = runner.invoke(
@@ -86,9 +93,7 @@ async def test_a_token_file_from_an_earlier_version_is_moved_into_the_database_o
 async def test_a_refused_password_stays_refused_after_a_restart_until_it_changes(
     simulator: RunningSimulator, tmp_path: Path
 ) -> None:
-    wrong = Credentials.with_password(
-        "demo-client-id", "demo-client-secret", "demo@example.com", "not-the-password"
-    )
+    wrong = with_password("not-the-password")
     store = open_store(f"sqlite:///{tmp_path / 'bridge.db'}")
 
     async def list_locks(credentials: Credentials) -> None:
@@ -115,9 +120,7 @@ async def test_a_refused_password_stays_refused_after_a_restart_until_it_changes
 async def test_a_running_service_takes_up_a_login_done_beside_it_while_refused(
     simulator: RunningSimulator, tmp_path: Path
 ) -> None:
-    wrong = Credentials.with_password(
-        "demo-client-id", "demo-client-secret", "demo@example.com", "not-the-password"
-    )
+    wrong = with_password("not-the-password")
     store = open_store(f"sqlite:///{tmp_path / 'bridge.db'}")
     tokens = DatabaseTokenStore(store, simulator.base_url, "demo@example.com")
     try:
@@ -152,9 +155,7 @@ async def test_a_running_service_takes_up_a_login_done_beside_it_while_refused(
 async def test_a_token_renewed_by_another_process_is_taken_up_instead_of_the_password(
     simulator: RunningSimulator, tmp_path: Path
 ) -> None:
-    stale = Credentials.with_password(
-        "demo-client-id", "demo-client-secret", "demo@example.com", "the-old-password"
-    )
+    stale = with_password("the-old-password")
     store = open_store(f"sqlite:///{tmp_path / 'bridge.db'}")
     tokens = DatabaseTokenStore(store, simulator.base_url, "demo@example.com")
     try:
