@@ -2,12 +2,14 @@
 
 Quota is money (DESIGN invariant 6): a read is served from the cache whenever it holds a value,
 whatever its age; the cloud is asked only when nothing is cached yet or a caller asks for a
-fresh read (`fresh=True`: the refresh every `[cloud] detail_refresh`, the gateway poll,
-`?refresh=true` on the API; `max_age_s`: the readiness probe). The door-to-gateway links, which
-change only when someone pairs a gateway, are read once and again only when asked; a lock's
-passage-mode configuration is read when the auto-lock inference needs it and kept an hour at
-most (or until the bridge `forget`s a lock it changed). Every cached value remembers when it was
-fetched, so answers can say how old they are.
+fresh read (`fresh=True`: the refresh every `[cloud] detail_refresh`, the gateway poll;
+`max_age_s`: `?refresh=true` on the API, a minute at most). A read that failed is not repeated
+for `FAILED_READ_MEMORY_MS` unless asked fresh. A refresh reads a door's detail only when the
+lock list shows new settings or it is a day old. The door-to-gateway links, which change only
+when someone pairs a gateway, are read once and again only when asked; a lock's passage-mode
+configuration is kept an hour at most (its cached detail's flag is updated when the bridge
+changes it). The auto-lock inference uses only what is cached: an unlock costs no read. Every
+cached value remembers when it was fetched, so answers can say how old they are.
 """
 
 from __future__ import annotations
