@@ -128,6 +128,8 @@ class StateKeeper:
         self._timers.pop(lock_id, None)
         state = self.state(lock_id)
         if not state.bolt_inferred:
+            if state.inference_at_ms is not None:  # the loop's clock woke us before the wall's
+                self._arm_auto_lock_news(lock_id)
             return
         if state.bolt is BoltState.LOCKED:
             log.info("event=auto_lock_inferred lock_id=%d", lock_id)
