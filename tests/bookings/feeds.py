@@ -117,6 +117,7 @@ class Answer:
     status: int = 200
     body: bytes = b""
     content_type: str = "text/calendar; charset=utf-8"
+    location: str | None = None
 
 
 @dataclass
@@ -138,8 +139,14 @@ class FeedServer:
         *,
         status: int = 200,
         content_type: str = "text/calendar; charset=utf-8",
+        location: str | None = None,
     ) -> None:
-        self.answers[path] = Answer(status, body, content_type)
+        self.answers[path] = Answer(status, body, content_type, location)
+
+    def redirect(self, path: str, to: str, *, status: int = 302) -> None:
+        """`path` answers a redirect to `to` (a path of this server, or any URL)."""
+        target = to if "://" in to else f"{self.base_url}/{to}"
+        self.set(path, b"", status=status, content_type="text/plain", location=target)
 
 
 @contextmanager
@@ -154,6 +161,8 @@ def feed_server() -> Iterator[FeedServer]:
             answer = state.answers.get(path, Answer(404, b"not found", "text/plain"))
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
+            if answer.location is not None:
+                self.send_header("Location", answer.location)
             self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
             self.wfile.write(answer.body)

@@ -8,6 +8,7 @@ wait for that first read, then drive the next ones with `POST /api/v1/bookings/s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bookings.feeds import (
 from service.bridge import MAIN_ENTRANCE, ROOM_1, RunningBridge, StartBridge
 from ttlock_bridge.config.bookings import BookingSettings
 from ttlock_bridge.service.demo import DEMO_TIMEZONE
+from ttlock_bridge.simulator import Scenario
 
 ZONE = ZoneInfo(DEMO_TIMEZONE)
 SECRET = "s3cr3t-t0ken-0123456789"
@@ -31,9 +33,17 @@ def settings(url: str, **changes: Any) -> BookingSettings:
     return BookingSettings(feeds=(url,), poll=timedelta(hours=1), **changes)
 
 
-def started(start_bridge: StartBridge, feeds: FeedServer, **changes: Any) -> RunningBridge:
+def started(
+    start_bridge: StartBridge,
+    feeds: FeedServer,
+    scenario_change: Callable[[Scenario], Scenario] | None = None,
+    **changes: Any,
+) -> RunningBridge:
     """The bridge with room-1's bookings from `feeds` ("room-1.ics"), after its first read."""
-    bridge = start_bridge(bookings={"room-1": settings(feeds.url("room-1.ics", SECRET), **changes)})
+    bridge = start_bridge(
+        scenario_change,
+        bookings={"room-1": settings(feeds.url("room-1.ics", SECRET), **changes)},
+    )
     deadline = time.monotonic() + 15
     while feed_status(bridge)["last_attempt"] is None:
         assert time.monotonic() < deadline, "the first read did not happen"
@@ -263,15 +273,31 @@ def test_a_stay_over_the_dst_change_opens_and_closes_at_local_times(
         assert (on_lock["startDate"], on_lock["endDate"]) == (grant["start_ms"], grant["end_ms"])
 
 
+def a_current_stay(
+    start_bridge: StartBridge,
+    feeds: FeedServer,
+    uid: str,
+    scenario_change: Callable[[Scenario], Scenario] | None = None,
+) -> tuple[RunningBridge, dict[str, Any], str]:
+    """The bridge after its first read of a feed listing one stay that began an hour ago:
+    the bridge, the stay's grant and its code."""
+    stay = airbnb_reservation(uid, now_utc() - timedelta(hours=1), now_utc() + timedelta(2))
+    feeds.set("room-1.ics", airbnb(stay))
+    bridge = started(start_bridge, feeds, scenario_change)
+    [grant] = grants(bridge)
+    return bridge, grant, full_grant(bridge, grant["id"])["code"]
+
+
+def only_a_later_booking(feeds: FeedServer) -> None:
+    later = today() + timedelta(days=20)
+    feeds.set("room-1.ics", airbnb(airbnb_reservation("next", later, later + timedelta(days=2))))
+
+
 def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
     start_bridge: StartBridge,
 ) -> None:
     with feed_server() as feeds:
-        stay = airbnb_reservation("in", now_utc() - timedelta(hours=1), now_utc() + timedelta(2))
-        feeds.set("room-1.ics", airbnb(stay))
-        bridge = started(start_bridge, feeds)
-        [grant] = grants(bridge)
-        code = full_grant(bridge, grant["id"])["code"]
+        bridge, grant, code = a_current_stay(start_bridge, feeds, "in")
         bridge.simulator.control(f"locks/{ROOM_1}/keypad", {"code": code})
         deadline = time.monotonic() + 10
         while not any(
@@ -283,10 +309,7 @@ def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
             assert time.monotonic() < deadline, "the keypad record did not arrive"
             time.sleep(0.1)
 
-        later = today() + timedelta(days=20)
-        feeds.set(
-            "room-1.ics", airbnb(airbnb_reservation("next", later, later + timedelta(days=2)))
-        )
+        only_a_later_booking(feeds)
         sync(bridge)
         [kept] = sync(bridge)["feeds"][0]["steps"]
 
@@ -295,6 +318,62 @@ def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
         assert code in codes_on(bridge, ROOM_1)
         line = {b["uid"]: b for b in overview(bridge)["bookings"]}["in@airbnb.com"]
         assert line["note"] == "gone from the feed; the guest is in: grant kept"
+
+
+def no_callbacks(scenario: Scenario) -> Scenario:
+    """TTLock with no callback URL set (or one it cannot reach): the bridge hears no records."""
+    return scenario.model_copy(update={"callback_url": None})
+
+
+def test_a_guest_is_in_by_the_locks_records_when_no_callback_told_the_bridge(
+    start_bridge: StartBridge,
+) -> None:
+    with feed_server() as feeds:
+        bridge, grant, code = a_current_stay(start_bridge, feeds, "in", no_callbacks)
+        opened = bridge.simulator.control(f"locks/{MAIN_ENTRANCE}/keypad", {"code": code})
+        assert opened["opened"] is True
+        assert bridge.api.get("/api/v1/events").json()["events"] == []  # the bridge heard nothing
+
+        only_a_later_booking(feeds)
+        sync(bridge)
+        [kept] = sync(bridge)["feeds"][0]["steps"]
+
+        assert (kept["action"], kept["grant_id"]) == ("kept_guest_in", grant["id"])
+        assert full_grant(bridge, grant["id"])["state"] == "active"
+        assert code in codes_on(bridge, MAIN_ENTRANCE)
+
+
+def test_a_cancel_waits_while_the_locks_records_cannot_be_read(start_bridge: StartBridge) -> None:
+    with feed_server() as feeds:
+        bridge, grant, code = a_current_stay(start_bridge, feeds, "out", no_callbacks)
+        only_a_later_booking(feeds)
+        sync(bridge)
+        bridge.simulator.control(
+            "faults", {"path": "/v3/lockRecord/list", "errcode": 30007, "count": 1000}
+        )
+
+        [waits] = sync(bridge)["feeds"][0]["steps"]
+        [waits_again] = sync(bridge, dry_run=True)["feeds"][0]["steps"]
+
+        assert (waits["action"], waits["grant_id"]) == ("cancel_waits", grant["id"])
+        assert "records could not be read" in waits["detail"]
+        assert waits_again["action"] == "cancel_waits"
+        assert full_grant(bridge, grant["id"])["state"] == "active"
+        assert code in codes_on(bridge, ROOM_1)
+        line = {b["uid"]: b for b in overview(bridge)["bookings"]}["out@airbnb.com"]
+        assert line["note"] == "gone from the feed; cancel waits for the locks' records"
+
+        bridge.simulator.control("faults/clear")
+        [cancel] = sync(bridge)["feeds"][0]["steps"]
+
+        assert (cancel["action"], cancel["grant_id"]) == ("cancel", grant["id"])
+        assert full_grant(bridge, grant["id"])["state"] == "cancelled"
+        journal = [(e["action"], e["uid"]) for e in overview(bridge)["events"]][:3]
+        assert journal == [
+            ("cancelled", "out@airbnb.com"),
+            ("cancel_waits", "out@airbnb.com"),  # once, though two reads waited
+            ("missing", "out@airbnb.com"),
+        ]
 
 
 def test_a_dry_run_says_what_would_happen_and_changes_nothing(start_bridge: StartBridge) -> None:

@@ -57,7 +57,7 @@ class Access:
             config, transactions, self.reconciler, self.clock, self._bulletin
         )
         self.stays = RoomStays(config, self.grants, self.clock)
-        self.occupancy = Occupancy(config, transactions, self.clock)
+        self.occupancy = Occupancy(config, transactions, cloud, self.clock)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
         self.gateway_return = GatewayReturn()
 

@@ -5,7 +5,8 @@ once. A room's stays are its grants that are neither cancelled nor ended. The cu
 the one whose window holds now; the guest is *in house* once the stay's code opened one of its
 doors (a keypad record naming the grant's tag: TTLock puts the passcode's name in a record's
 `username`, reference §13 "lockRecord/list" and §16 callback records), and *arriving* before.
-`room_state` is the pure rule; `Occupancy` reads the store for it.
+`room_state` is the pure rule; `Occupancy` reads the store for it, and, for a decision that must
+not rest on callbacks alone, the locks' own records (`used_on_locks`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ttlock_bridge.access.time_window import Window, from_utc_ms
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
 from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.store import Event, Grant, GrantState
 from ttlock_bridge.store.events import uses_naming
@@ -30,6 +32,8 @@ from ttlock_bridge.store.grants import list_grants
 
 USE_CLOCK_SLACK_MS = 24 * 3_600_000
 """How far before a stay's start a use is still looked for: a lock's clock can be wrong."""
+RECORDS_PAGE = 100
+"""Lock records read per call when the locks' own records are asked (TTLock's page limit)."""
 
 
 class RoomState(StrEnum):
@@ -88,9 +92,12 @@ def first_uses(grants: Iterable[Grant], uses: Iterable[Event]) -> dict[int, int]
 class Occupancy:
     """The rooms of the configuration, read from the store in one transaction."""
 
-    def __init__(self, config: Config, transactions: Transactions, clock: Clock) -> None:
+    def __init__(
+        self, config: Config, transactions: Transactions, cloud: TTLockClient, clock: Clock
+    ) -> None:
         self._config = config
         self._run = transactions
+        self._cloud = cloud
         self._clock = clock
 
     async def rooms(self) -> list[RoomOccupancy]:
@@ -104,6 +111,31 @@ class Occupancy:
         if not grant_ids:
             return {}
         return await self._run(_first_uses_of, list(grant_ids))
+
+    async def used_on_locks(self, grant_ids: Collection[int]) -> set[int]:
+        """Those of `grant_ids` whose code opened one of their doors by the doors' own records,
+        read from TTLock now (reference §13.1 `lockRecord/list`, newest first, from a day before
+        the stay's start): callbacks can be lost or never configured, so a decision that takes
+        a stay away must not rest on the received ones alone. One call per door (more only on
+        a door with over `RECORDS_PAGE` records since the stay's start); a door's reading stops
+        at the first use found. Raises `TTLockError` (or `TransportError`) when a read fails:
+        the caller cannot tell, and must not act as if the guest were out.
+        """
+        doors = await self._run(_tags_and_doors, list(grant_ids))
+        used: set[int] = set()
+        for grant_id, (tag, since_ms, lock_ids) in doors.items():
+            for lock_id in lock_ids:
+                if await self._used_on(lock_id, tag, since_ms):
+                    used.add(grant_id)
+                    break
+        return used
+
+    async def _used_on(self, lock_id: int, tag: str, since_ms: int) -> bool:
+        records = self._cloud.records(lock_id, start_ms=since_ms, page_size=RECORDS_PAGE)
+        async for record in records:
+            if record.success and parse_tag(record.username) == tag:
+                return True
+        return False
 
     async def room(self, room: str) -> RoomOccupancy:
         """One room; raises `UnknownRoom` for a name the configuration does not have."""
@@ -149,6 +181,21 @@ class Occupancy:
                 )
             )
         return occupancies
+
+
+def _tags_and_doors(
+    session: Session, grant_ids: list[int]
+) -> dict[int, tuple[str, int, list[int]]]:
+    """grant id -> (its tag, the time from which uses count, its doors' lock ids)."""
+    return {
+        grant.id: (
+            grant.tag,
+            grant.start_ms - USE_CLOCK_SLACK_MS,
+            [door.lock_id for door in grant.doors],
+        )
+        for grant_id in grant_ids
+        if (grant := session.get(Grant, grant_id))
+    }
 
 
 def _first_uses_of(session: Session, grant_ids: list[int]) -> dict[int, int]:

@@ -13,6 +13,10 @@ raises `CalendarUnreadable` with a reason for people, never repeating the conten
 may carry anything). One event that cannot be read is no reason to doubt the others: with a UID
 it is listed in `unreadable_uids` (so its booking is not taken for gone), without one it is
 skipped; both are said in `notes`.
+
+What a feed says is shown on terminals, pages and Home Assistant: a UID keeps its unsafe
+characters (control, bidirectional; `text.py`) as visible escapes, so two UIDs stay two; a
+SUMMARY loses them. The DESCRIPTION is only searched (a phone ending), never shown.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 import icalendar
+
+from ttlock_bridge.text import escape_unsafe, strip_unsafe
 
 MAX_EVENTS: Final = 10_000
 """More events than this in one feed is no room's calendar: refused."""
@@ -87,7 +93,7 @@ def read_calendar(body: bytes) -> Calendar:
     notes: list[str] = []
     without_uid = 0
     for vevent in vevents:
-        uid = str(vevent.get("UID") or "").strip()[:MAX_UID_CHARS]
+        uid = escape_unsafe(str(vevent.get("UID") or "").strip())[:MAX_UID_CHARS]
         if not uid:
             without_uid += 1
             continue
@@ -127,7 +133,7 @@ def _event(vevent: icalendar.Component, uid: str) -> CalendarEvent:
     status = str(vevent.get("STATUS") or "").upper()
     return CalendarEvent(
         uid=uid,
-        summary=_text(vevent, "SUMMARY"),
+        summary=strip_unsafe(_text(vevent, "SUMMARY")),
         description=_text(vevent, "DESCRIPTION"),
         start=start,
         end=end,
@@ -146,7 +152,9 @@ def _moment(vevent: icalendar.Component, name: str) -> date | datetime | None:
     if not isinstance(value, date):
         raise _BadEvent(f"{name} is not a date or a time")
     if isinstance(value, datetime) and value.tzinfo is None and "TZID" in prop.params:
-        raise _BadEvent(f"{name} names an unknown time zone ({str(prop.params['TZID'])[:64]})")
+        raise _BadEvent(
+            f"{name} names an unknown time zone ({escape_unsafe(str(prop.params['TZID'])[:64])})"
+        )
     return value
 
 

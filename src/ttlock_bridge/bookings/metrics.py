@@ -50,7 +50,7 @@ class BookingMetrics(Collector):
         actions = CounterMetricFamily(
             "ttlock_bridge_booking_actions",
             "What the booking sync did since start (create, change, cancel, kept_guest_in, "
-            "missing, forget).",
+            "cancel_waits, missing, gone, forget).",
             labels=["action"],
         )
         for action, count in sorted(self._sync.actions.items()):

@@ -8,6 +8,10 @@ bookings and their grants, and the time, which grants to create, change or cance
 - A booking missing from a successful read is only counted (`MISSING`); missing from two
   successful reads in a row, its grant is cancelled (`CANCEL`), unless the guest is in (the
   code opened a door): then it is kept and reported (`KEEP_GUEST_IN`), never cancelled here.
+  A booking whose grant the sync cancelled is `GONE` while its stay lasts: if it comes back,
+  it gets a new grant (of a new generation).
+  While nobody can tell whether the guest is in (the locks' records could not be read), the
+  cancel waits (`CANCEL_WAITS`) for a read that can.
 - A read that comes back with no stay at all while the feed had current bookings is a failed
   read (`FeedPlan.failure`), not every booking cancelled: channels are known to answer an
   empty calendar now and then. A failed read changes nothing and counts no booking missing.
@@ -45,7 +49,9 @@ class Action(StrEnum):
     CHANGE = "change"
     CANCEL = "cancel"
     KEEP_GUEST_IN = "kept_guest_in"
+    CANCEL_WAITS = "cancel_waits"
     MISSING = "missing"
+    GONE = "gone"
     FORGET = "forget"
 
 
@@ -53,7 +59,8 @@ class Action(StrEnum):
 class KnownBooking:
     """A booking of this feed as the store has it: its window at the last read, its grant
     (id, status, the window the sync gave it), how many successful reads in a row missed it,
-    whether its code has opened a door, and the sync's generation of grants for it."""
+    whether its code has opened a door (`guest_in`; `guest_unknown` when that could not be
+    told), and the sync's generation of grants for it."""
 
     uid: str
     window: Window
@@ -63,20 +70,19 @@ class KnownBooking:
     missing_reads: int
     guest_in: bool
     generation: int = 0
+    guest_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One thing to do for booking `uid`: `stay` is the feed's stay (CREATE, CHANGE), `missing`
-    how many successful reads in a row have now missed it, `first` whether this step is new
-    (a KEEP_GUEST_IN is reported once, then repeated quietly)."""
+    how many successful reads in a row have now missed it."""
 
     action: Action
     uid: str
     grant_id: int | None = None
     stay: FeedStay | None = None
     missing: int = 0
-    first: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,19 +157,12 @@ def _not_listed(booking: KnownBooking, *, now_ms: int) -> list[Step]:
         return [Step(Action.MISSING, booking.uid, booking.grant_id, missing=missing)]
     if booking.grant is GrantStatus.ACTIVE:
         if booking.guest_in:
-            first = booking.missing_reads < MISSING_READS_TO_CANCEL
-            return [
-                Step(
-                    Action.KEEP_GUEST_IN,
-                    booking.uid,
-                    booking.grant_id,
-                    missing=missing,
-                    first=first,
-                )
-            ]
+            return [Step(Action.KEEP_GUEST_IN, booking.uid, booking.grant_id, missing=missing)]
+        if booking.guest_unknown:
+            return [Step(Action.CANCEL_WAITS, booking.uid, booking.grant_id, missing=missing)]
         return [Step(Action.CANCEL, booking.uid, booking.grant_id, missing=missing)]
     if booking.grant is GrantStatus.NONE and booking.generation > 0:
         # the sync cancelled a grant for it: the row stays until the stay's end, so a booking
         # that comes back gets a grant of a new generation (a new idempotency key)
-        return [Step(Action.MISSING, booking.uid, None, missing=missing, first=False)]
+        return [Step(Action.GONE, booking.uid, None, missing=missing)]
     return [Step(Action.FORGET, booking.uid, booking.grant_id)]

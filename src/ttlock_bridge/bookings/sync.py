@@ -3,8 +3,10 @@
 One read of a feed: fetch (`fetch.py`), read (`calendar.py`, `stays.py`), decide (`plan.py`,
 pure), then act through the access core: `GrantService.create` / `modify` / `cancel`, never
 beside it, so every grant rule (passcode policy, clashes, DST, the ledger, the reconciler)
-holds for booked grants as for any. What was done is recorded in the store (the feed's last
-read, each booking and its grant, a journal event naming the feed and the UID).
+holds for booked grants as for any. Before a plan cancels a grant, the doors' own records
+are asked whether the guest is in (`Occupancy.used_on_locks`): callbacks alone can miss it.
+What was done is recorded in the store (the feed's last read, each booking and its grant, a
+journal event naming the feed and the UID).
 
 Crash safety: a booking's grant is created with an idempotency key named after the feed, the
 UID and the sync's generation for it, so a create cut short (a crash before the booking row
@@ -47,6 +49,7 @@ from ttlock_bridge.bookings.plan import (
 )
 from ttlock_bridge.bookings.stays import FeedStay, StayRules, feed_stays
 from ttlock_bridge.clock import Clock
+from ttlock_bridge.cloud import TTLockError
 from ttlock_bridge.config import Config
 from ttlock_bridge.config.bookings import BookingSettings, feed_host, feed_id, feed_label
 from ttlock_bridge.operations.readiness import ChannelStatus
@@ -286,6 +289,10 @@ class BookingSync:
             }
             lead_ms = int(feed.settings.lead_time.total_seconds() * 1000)
             plan = plan_feed(read, known, now_ms=now_ms, lead_ms=lead_ms)
+            unknown_why = None
+            if plan.of(Action.CANCEL):
+                known, unknown_why = await self._ask_the_locks(feed, known, plan)
+                plan = plan_feed(read, known, now_ms=now_ms, lead_ms=lead_ms)
             if plan.failure is not None:
                 return await self._failed(feed, plan.failure, now_ms, dry_run=dry_run)
             if dry_run:
@@ -293,12 +300,43 @@ class BookingSync:
             else:
                 await self._run(_record_read, feed, plan, len(calendar.events), now_ms)
                 steps = tuple(
-                    [await self._act(feed, step, known, notes_before) for step in plan.steps]
+                    [
+                        await self._act(feed, step, known, notes_before, unknown_why)
+                        for step in plan.steps
+                    ]
                 )
                 self._succeeded(feed, len(calendar.events), now_ms)
             return FeedReport(
                 feed.room, feed.feed_id, feed.label, None, len(plan.seen), steps, notes
             )
+
+    async def _ask_the_locks(
+        self, feed: Feed, known: dict[str, KnownBooking], plan: FeedPlan
+    ) -> tuple[dict[str, KnownBooking], str | None]:
+        """`known` with what the doors' own records say of the grants `plan` would cancel
+        (`Occupancy.used_on_locks`): a lost callback, or a callback URL never set, must not
+        lock a guest out. When the records cannot be read, those cancels wait (`guest_unknown`)
+        and the second value says why."""
+        grant_ids = {step.grant_id for step in plan.of(Action.CANCEL) if step.grant_id}
+        try:
+            used, unknown, why = await self._access.occupancy.used_on_locks(grant_ids), set(), None
+        except TTLockError as error:
+            used, unknown, why = set(), grant_ids, str(error)
+            log.warning(
+                "event=booking_cancel_waits room=%s feed=%s grants=%s reason=%r",
+                feed.room,
+                feed.label,
+                sorted(grant_ids),
+                why,
+            )
+        return {
+            uid: replace(
+                booking,
+                guest_in=booking.guest_in or booking.grant_id in used,
+                guest_unknown=booking.grant_id in unknown,
+            )
+            for uid, booking in known.items()
+        }, why
 
     def _read(self, feed: Feed, body: bytes) -> Calendar:
         """The calendar in `body`; a body identical to the feed's last one (its SHA-256) is
@@ -359,6 +397,7 @@ class BookingSync:
         step: Step,
         known: dict[str, KnownBooking],
         notes_before: dict[str, str | None],
+        unknown_why: str | None,
     ) -> StepOutcome:
         booking = known.get(step.uid)
         try:
@@ -374,7 +413,7 @@ class BookingSync:
                 assert step.grant_id is not None  # noqa: S101
                 outcome = await self._cancel(feed, step)
             else:
-                outcome = await self._run(_quiet_step, feed, step, self._clock())
+                outcome = await self._run(_quiet_step, feed, step, self._clock(), unknown_why)
         except AccessError as refused:
             note = f"{step.action.value} refused: {refused}"
             first = notes_before.get(step.uid) != note
@@ -624,15 +663,26 @@ _WOULD = {
     Action.CHANGE: "would move the grant to the feed's dates (same code)",
     Action.CANCEL: "would cancel the grant: missing from two successful reads in a row",
     Action.KEEP_GUEST_IN: "gone from the feed, but the guest is in: the grant is kept",
-    Action.MISSING: "missing from this read: nothing happens until a second read misses it",
+    Action.CANCEL_WAITS: "gone from the feed, but whether the guest is in cannot be told now "
+    "(the locks' records could not be read): the cancel waits for a read that can",
+    Action.GONE: "gone from the feed: its grant was cancelled at an earlier read; a new one "
+    "is made if the booking comes back",
     Action.FORGET: "ended or gone: no longer tracked",
 }
 
 
-def _would(step: Step) -> StepOutcome:
-    return StepOutcome(
-        step.action.value, step.uid, step.grant_id, _window(step), _WOULD[step.action]
+def _missing_text(step: Step) -> str:
+    """What a MISSING step means: for a booking with a grant, or one without yet."""
+    if step.grant_id is None:
+        return "missing from this read; it has no grant yet: forgotten if the next read misses it"
+    return (
+        f"missing from this read: grant {step.grant_id} is cancelled if the next read misses it too"
     )
+
+
+def _would(step: Step) -> StepOutcome:
+    text = _missing_text(step) if step.action is Action.MISSING else _WOULD[step.action]
+    return StepOutcome(step.action.value, step.uid, step.grant_id, _window(step), text)
 
 
 # --- transactions (run in a worker thread by `Transactions`) ----------------------------------
@@ -830,12 +880,17 @@ def _note(
         )
 
 
-def _quiet_step(session: Session, feed: Feed, step: Step, now_ms: int) -> StepOutcome:
-    """MISSING, KEEP_GUEST_IN, FORGET: the booking row follows; journaled when new."""
+def _quiet_step(
+    session: Session, feed: Feed, step: Step, now_ms: int, unknown_why: str | None
+) -> StepOutcome:
+    """MISSING, GONE, KEEP_GUEST_IN, CANCEL_WAITS, FORGET: the booking row follows; journaled
+    when new (a MISSING always, a GONE or FORGET never, the others when the booking's note
+    changes; `unknown_why`: why the locks' records could not be read, for CANCEL_WAITS)."""
     if step.action is Action.FORGET:
         rows.forget_booking(session, feed.feed_id, step.uid)
         return StepOutcome(step.action.value, step.uid, step.grant_id, None, _WOULD[step.action])
     row = rows.booking(session, feed.feed_id, step.uid)
+    first = step.action is Action.MISSING
     if row is not None:
         row.missing_reads = step.missing
     if step.action is Action.KEEP_GUEST_IN:
@@ -844,11 +899,25 @@ def _quiet_step(session: Session, feed: Feed, step: Step, now_ms: int) -> StepOu
             f"opened a door): grant {step.grant_id} is kept; cancel it by hand if the stay "
             "really ended"
         )
+        note = "gone from the feed; the guest is in: grant kept"
+        first = row is None or row.note != note
         if row is not None:
-            row.note = "gone from the feed; the guest is in: grant kept"
+            row.note = note
+    elif step.action is Action.CANCEL_WAITS:
+        detail = (
+            f"gone from the feed ({step.missing} reads), but grant {step.grant_id} is not "
+            "cancelled yet: whether the guest is in cannot be told, the locks' records could "
+            f"not be read ({unknown_why}); tried again at the next read"
+        )
+        note = "gone from the feed; cancel waits for the locks' records"
+        first = row is None or row.note != note
+        if row is not None:
+            row.note = note
+    elif step.action is Action.GONE:
+        detail = _WOULD[step.action]
     else:
-        detail = f"missing from {step.missing} successful read(s); cancelled at 2"
-    if step.first:
+        detail = _missing_text(step)
+    if first:
         _journal(
             session,
             feed,

@@ -517,8 +517,9 @@ class BookingOut(BaseModel):
 
 
 class BookingEventOut(BaseModel):
-    """What the sync did (`created`, `changed`, `cancelled`, `kept_guest_in`, `missing`,
-    `read_failed`, `*_refused`), naming the feed (masked) and the booking's UID."""
+    """What the sync did (`created`, `changed`, `cancelled`, `kept_guest_in`, `cancel_waits`,
+    `missing`, `adopted`, `read_failed`, `*_refused`), naming the feed (masked) and the
+    booking's UID."""
 
     at: str | None
     room: str
