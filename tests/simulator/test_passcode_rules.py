@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ttlock_bridge.simulator.errors import ApiError
-from ttlock_bridge.simulator.passcode_rules import check_custom_code, is_too_simple, random_code
+from ttlock_bridge.simulator.passcode_rules import (
+    check_custom_code,
+    first_use_deadline,
+    is_too_simple,
+    random_code,
+)
 
 
 @given(st.integers(min_value=0, max_value=9), st.integers(min_value=4, max_value=9))
@@ -39,3 +44,14 @@ def test_random_codes_are_seven_digits_and_repeatable(lock_id: int, passcode_typ
     assert len(code) == 7
     assert code.isdigit()
     assert code == random_code(lock_id, passcode_type, 3_600_000, 7_200_000, salt=0)
+
+
+@given(st.integers(min_value=1, max_value=14), st.integers(min_value=0, max_value=2 * 10**12))
+def test_only_permanent_and_period_codes_wait_24_hours_for_their_first_use(
+    passcode_type: int, start_ms: int
+) -> None:
+    deadline = first_use_deadline(passcode_type, start_ms)
+    if passcode_type in (2, 3):
+        assert deadline == start_ms + 24 * 3_600_000
+    else:
+        assert deadline is None

@@ -457,6 +457,7 @@ async def add_passcode(sim: Simulation, params: Params, user: User) -> Body:
 async def change_passcode(sim: Simulation, params: Params, user: User) -> Body:
     lock = sim.world.lock_of(user, params.integer("lockId"))
     passcode = sim.world.passcode_of(lock, params.integer("keyboardPwdId"))
+    sim.world.check_used_on_lock(passcode)
     new_code = params.text("newKeyboardPwd") or None
     if new_code is not None and new_code != passcode.code:
         sim.world.check_new_custom_code(lock, new_code, replacing=passcode.id)
@@ -484,6 +485,8 @@ async def delete_passcode(sim: Simulation, params: Params, user: User) -> Body:
     lock = sim.world.lock_of(user, params.integer("lockId"))
     passcode = sim.world.passcode_of(lock, params.integer("keyboardPwdId"))
     on_lock = params.integer("deleteType", 1) == REMOTE
+    if on_lock:
+        sim.world.check_used_on_lock(passcode)
 
     def apply() -> None:
         sim.world.delete_passcode(passcode, on_lock=on_lock)

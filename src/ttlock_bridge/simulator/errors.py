@@ -37,6 +37,10 @@ ERROR_TEXTS: Final[dict[int, tuple[str, str]]] = {
     80002: ("invalid json format", "json格式错误"),
     90000: ("internal server error", "服务器内部错误"),
     -1003: ("Lock does not exist", "锁不存在"),
+    -1007: (
+        "No passcode data for this lock. Please reset passcodes and try again.",
+        "No passcode data for this lock. Please reset passcodes and try again.",
+    ),
     -1026: (
         "A passcode for this period was obtained and deleted, please choose another hour",
         "该时间段的密码已获取并删除, 请选择其他整点时间",
@@ -49,6 +53,10 @@ ERROR_TEXTS: Final[dict[int, tuple[str, str]]] = {
     -3003: ("The gateway is busy. Please try again later.", "网关繁忙, 请稍后再试"),
     -3006: ("Invalid Passcode. Passcode should be between 4 - 9 Digits", "密码长度必须为4-9位"),
     -3007: ("The same passcode already exists. Please use another one.", "密码已存在"),
+    -3008: (
+        "A passcode never used on the lock cannot be changed",
+        "A passcode never used on the lock cannot be changed",
+    ),
     -3009: ("No space for custom passcodes", "自定义密码已满"),
     -4037: ("No such gateway", "网关不存在"),
     -4043: ("The function is not supported for this lock.", "此锁不支持该操作。"),

@@ -1,5 +1,5 @@
 """Pure passcode rules of the simulated cloud (reference §8): what a custom code may look like,
-and how algorithmic ("random") codes are derived.
+how algorithmic ("random") codes are derived, and how long such a code waits for its first use.
 """
 
 import hashlib
@@ -12,6 +12,9 @@ MAX_LENGTH = 9
 MAX_CUSTOM_PER_LOCK = 250
 RANDOM_CODE_LENGTH = 7
 HOUR_MS = 3_600_000
+FIRST_USE_WINDOW_MS = 24 * HOUR_MS
+FIRST_USE_TYPES = (2, 3)
+"""Random code types the lock voids when they are not used within 24 h of their start (§8.1)."""
 
 
 def check_custom_code(code: str) -> None:
@@ -31,6 +34,18 @@ def is_too_simple(code: str) -> bool:
 def truncate_to_hour(epoch_ms: int) -> int:
     """Random passcodes are hour-granular: 19:20 becomes 19:00 (reference §8.1)."""
     return epoch_ms - epoch_ms % HOUR_MS
+
+
+def first_use_deadline(passcode_type: int, start_ms: int) -> int | None:
+    """Until when a random code must have been used once, or the lock voids it for good.
+
+    Reference §8.1: a permanent (2) or period (3) code must be used at least once within 24 h
+    after its start; used in time, it stays valid to its end. None for the other types (a
+    one-time code has its own 6 hours). Custom codes have no such rule (§8).
+    """
+    if passcode_type not in FIRST_USE_TYPES:
+        return None
+    return start_ms + FIRST_USE_WINDOW_MS
 
 
 def random_code(lock_id: int, passcode_type: int, start_ms: int, end_ms: int, salt: int) -> str:

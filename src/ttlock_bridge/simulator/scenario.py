@@ -112,6 +112,11 @@ class LockConfig(_Strict):
     """How far the lock's own clock is ahead of the cloud's at start (negative: behind), in
     ms: lock/queryDate answers it and every record's `lockDate` follows it (§6, §16, §17);
     the control API changes it, lock/updateDate clears it."""
+    passcode_key_data: bool = True
+    """Whether the cloud holds the key data of the lock's random (offline) passcodes, shared
+    when the lock was initialised. False: keyboardPwd/get answers -1007 for this lock ("no
+    passcode data", reference §4.4, §8.1), as for a lock never initialised for passcodes; custom
+    passcodes (keyboardPwd/add) work as usual."""
 
     @property
     def battery_read_ms_ago(self) -> int:

@@ -8,7 +8,7 @@ import random
 import secrets
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ttlock_bridge.simulator import passcode_rules
 from ttlock_bridge.simulator.errors import ApiError, ControlError
@@ -113,6 +113,7 @@ class Lock:
     battery_at_ms: int  # when the app last uploaded the battery level (electricQuantityUpdateDate)
     clock_drift_ms: int = 0  # how far the lock's own clock is ahead of the server's
     payloads: Payloads = "current"  # the shape of the cloud's answers (scenario.LockConfig)
+    passcode_key_data: bool = True  # the cloud holds its random-passcode key data (-1007 if not)
     passage: PassageMode = field(default_factory=PassageMode)
     unlocked_at_ms: int | None = None
     command_in_flight: bool = False
@@ -150,9 +151,20 @@ class LockCopy:
     start_ms: int
     end_ms: int
     one_time: bool = False
+    use_by_ms: int | None = None
+    """A random code not used before this moment is void on the lock (the 24 h first-use rule,
+    reference §8.1, `passcode_rules.first_use_deadline`); None: no such rule."""
+    used: bool = False
+    """Whether the code has opened the lock at least once."""
 
     def valid_at(self, now_ms: int) -> bool:
-        return self.start_ms <= now_ms and (self.end_ms == 0 or now_ms < self.end_ms)
+        """Inside its window (start included, end excluded; end 0 = none) and not void."""
+        in_window = self.start_ms <= now_ms and (self.end_ms == 0 or now_ms < self.end_ms)
+        return in_window and not self.void_at(now_ms)
+
+    def void_at(self, now_ms: int) -> bool:
+        """Never used before its first-use deadline: the lock refuses it from then on (§8.1)."""
+        return self.use_by_ms is not None and not self.used and now_ms >= self.use_by_ms
 
 
 @dataclass
@@ -257,6 +269,7 @@ class World:
                 battery_at_ms=start_ms - lock.battery_read_ms_ago,
                 clock_drift_ms=lock.clock_drift_ms,
                 payloads=lock.payloads,
+                passcode_key_data=lock.passcode_key_data,
             )
             for lock in scenario.locks
         }
@@ -498,7 +511,14 @@ class World:
     def get_random_passcode(
         self, lock: Lock, user: User, *, passcode_type: int, name: str, start_ms: int, end_ms: int
     ) -> Passcode:
-        """keyboardPwd/get: the same (lock, type, start hour, end hour) gives the same code."""
+        """keyboardPwd/get: the same (lock, type, start hour, end hour) gives the same code.
+
+        Reference §8.1: the code comes from key data the lock shares with the cloud (-1007 when
+        the cloud has none), so no gateway is needed and the lock holds the code from the moment
+        it is issued, bound by the one-time 6 hours or the 24 h first-use rule.
+        """
+        if not lock.passcode_key_data:
+            raise ApiError(-1007)
         start_ms = passcode_rules.truncate_to_hour(start_ms)
         end_ms = passcode_rules.truncate_to_hour(end_ms)
         if passcode_type == 1:
@@ -529,7 +549,13 @@ class World:
             start_ms=start_ms,
             end_ms=end_ms,
         )
-        passcode.on_lock = LockCopy(code, start_ms, end_ms, one_time=passcode_type == 1)
+        passcode.on_lock = LockCopy(
+            code,
+            start_ms,
+            end_ms,
+            one_time=passcode_type == 1,
+            use_by_ms=passcode_rules.first_use_deadline(passcode_type, start_ms),
+        )
         return passcode
 
     def _new_passcode(
@@ -559,6 +585,15 @@ class World:
         self.passcodes[passcode.id] = passcode
         return passcode
 
+    def check_used_on_lock(self, passcode: Passcode) -> None:
+        """-3008 for a random code the lock holds but that never opened it: such a code can be
+        neither changed nor deleted through the gateway (reference §4.4, §8.1, §8.3). A used
+        one-time code is no longer on the lock, so it does not count as never used; custom codes
+        are never refused so."""
+        copy = passcode.on_lock
+        if not passcode.is_custom and copy is not None and not copy.used:
+            raise ApiError(-3008)
+
     def change_passcode(
         self,
         passcode: Passcode,
@@ -582,7 +617,14 @@ class World:
         if end_ms is not None:
             passcode.end_ms = end_ms
         if on_lock:
-            passcode.on_lock = LockCopy(passcode.code, passcode.start_ms, passcode.end_ms)
+            passcode.on_lock = self._changed_copy(passcode)
+
+    @staticmethod
+    def _changed_copy(passcode: Passcode) -> LockCopy:
+        """The lock's copy after a change through the gateway: the cloud record's code and
+        window; whether it is one-time, its first-use deadline and its use are kept."""
+        kept = passcode.on_lock or LockCopy(passcode.code, passcode.start_ms, passcode.end_ms)
+        return replace(kept, code=passcode.code, start_ms=passcode.start_ms, end_ms=passcode.end_ms)
 
     def delete_passcode(self, passcode: Passcode, *, on_lock: bool) -> None:
         """Remove the cloud record; with `on_lock` (deleteType 2) the lock forgets it too."""
@@ -608,13 +650,23 @@ class World:
             return self.add_record(lock, kind, success=False, username=None, keyboard_pwd=code)
         used = valid[0]
         lock.unlocked_at_ms = now_ms
-        if used.on_lock is not None and used.on_lock.one_time:
-            used.on_lock = None
-            if not used.in_cloud:
-                del self.passcodes[used.id]
+        self._mark_used(used)
         return self.add_record(
             lock, RECORD_PASSCODE_OK, success=True, username=used.name, keyboard_pwd=code
         )
+
+    def _mark_used(self, passcode: Passcode) -> None:
+        """The code just opened the lock: a one-time code is gone from it, any other is now
+        used (so the first-use rule no longer applies and -3008 no longer does, §8.1)."""
+        copy = passcode.on_lock
+        if copy is None:
+            return
+        if not copy.one_time:
+            passcode.on_lock = replace(copy, used=True)
+            return
+        passcode.on_lock = None
+        if not passcode.in_cloud:
+            del self.passcodes[passcode.id]
 
     # -- records, calls and faults ---------------------------------------------------------
 
