@@ -1,6 +1,6 @@
 """A hotel wired for real: config file, SQLite ledger, cloud client, all on a fresh simulator."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from conftest import RunningSimulator
 from ttlock_bridge.access import Access
 from ttlock_bridge.clock import wall_clock_ms
 from ttlock_bridge.cloud import TTLockClient
-from ttlock_bridge.config import load_config
+from ttlock_bridge.config import Config, load_config
 from ttlock_bridge.store import Store, open_store
 
 MAIN_ENTRANCE = 1_000_001
@@ -78,6 +78,12 @@ class Hotel:
         count: int = self.simulator.state()["calls"].get(path, 0)
         return count
 
+    def reconfigure(self, change: Callable[[Config], Config]) -> Access:
+        """The same process with `change`d configuration (e.g. a door's mode)."""
+        config = change(self.access.config)
+        self.access = Access(config, self.store, self.cloud, clock=self.clock)
+        return self.access
+
     def restart(self) -> Access:
         """A new process on the same ledger: fresh client, fresh access core."""
         cloud = client_for(self.simulator.base_url)
@@ -97,3 +103,17 @@ async def hotel(simulator: RunningSimulator, tmp_path: Path) -> AsyncIterator[Ho
             simulator, Access(config, store, cloud, clock=clock), cloud, store, clock, config_path
         )
     store.close()
+
+
+def door_modes(mode: str, *doors: str) -> Callable[[Config], Config]:
+    """A configuration change: `doors` (every door if none named) in `mode`."""
+
+    def change(config: Config) -> Config:
+        named = doors or tuple(config.doors)
+        changed = {
+            name: door.model_copy(update={"mode": mode}) if name in named else door
+            for name, door in config.doors.items()
+        }
+        return config.model_copy(update={"doors": changed})
+
+    return change

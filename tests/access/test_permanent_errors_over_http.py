@@ -4,7 +4,7 @@ fix it) or fails it at once with the catalogue's guidance (only a person can fix
 
 import pytest
 
-from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel
+from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel, door_modes
 from access.test_grants_over_http import stay
 from ttlock_bridge.access import GrantChanges
 from ttlock_bridge.cloud.errors import CATALOGUE
@@ -36,6 +36,13 @@ NEEDS_A_PERSON = {
     -3006: "passcode length",
     -3009: "no space for passcodes",
 }
+
+
+@pytest.fixture(autouse=True)
+def online_doors(hotel: Hotel) -> None:
+    """The errors here are those of online codes: every door is `mode = "online"` (an `auto`
+    door without a gateway gets an offline code instead: test_offline_codes_over_http.py)."""
+    hotel.reconfigure(door_modes("online"))
 
 
 def test_every_gateway_and_lock_error_of_the_catalogue_is_decided_here() -> None:

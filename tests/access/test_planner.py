@@ -10,14 +10,19 @@ from ttlock_bridge.access.planner import (
     Add,
     Change,
     Delete,
+    DeleteRecord,
+    Expire,
     Find,
     Forget,
     Held,
+    Issue,
     Nothing,
     Passcode,
     PlacementView,
     Wait,
+    covers,
     next_step,
+    offline_fallback_due,
     retry_delay_ms,
 )
 
@@ -38,6 +43,8 @@ views = st.builds(
     in_doubt=st.booleans(),
     stalled=st.booleans(),
     next_attempt_ms=st.none() | st.sampled_from([NOW - 1, NOW, NOW + 1]),
+    offline=st.booleans(),
+    gateway=st.booleans(),
 )
 
 
@@ -53,9 +60,11 @@ def test_every_placement_gets_a_step_consistent_with_its_state(view: PlacementVi
         assert step == Find()
     match step:
         case Add(passcode):
+            assert not view.offline  # an offline code is the cloud's to compute, never added
             assert view.held is None
             assert passcode == view.wanted
         case Change(passcode_id, passcode):
+            assert not view.offline  # an offline code cannot be changed
             assert view.held is not None
             assert passcode_id == view.held.keyboard_pwd_id
             assert passcode == view.wanted
@@ -64,9 +73,24 @@ def test_every_placement_gets_a_step_consistent_with_its_state(view: PlacementVi
             assert view.wanted is None
             assert view.held is not None
             assert passcode_id == view.held.keyboard_pwd_id
+            assert not view.offline or (view.gateway and view.held.passcode.end_ms > NOW)
         case Forget():
             assert view.wanted is None
             assert view.held is None
+        case Issue(passcode):
+            assert view.offline
+            assert view.held is None
+            assert passcode == view.wanted
+        case DeleteRecord(passcode_id):  # an ended offline code: no gateway call
+            assert view.offline
+            assert view.wanted is None
+            assert view.held is not None
+            assert view.held.passcode.end_ms <= NOW
+        case Expire(passcode_id, until_ms):  # withdrawn early, no gateway: it stays to its end
+            assert view.offline
+            assert not view.gateway
+            assert view.held is not None
+            assert until_ms == view.held.passcode.end_ms > NOW
 
 
 def test_a_removal_is_never_stalled_by_an_earlier_failure() -> None:
@@ -90,3 +114,56 @@ def test_retry_delays_grow_stay_capped_and_never_drop_below_half(failures: int, 
     nominal = min(30_000 * 2 ** (failures - 1), RETRY_CAP_MS)
 
     assert nominal // 2 <= delay <= nominal
+
+
+ENDED = Passcode("4821937", NOW - 7_200_000, NOW - 3_600_000, WANTED.name)
+
+
+def test_an_offline_code_is_issued_kept_and_left_to_expire_without_a_gateway() -> None:
+    def offline(wanted: Passcode | None, held: Passcode | None, gateway: bool) -> PlacementView:
+        return PlacementView(
+            wanted, None if held is None else Held(7, held), offline=True, gateway=gateway
+        )
+
+    later_end = Passcode("4821937", NOW, NOW + 90_000_000, WANTED.name)  # -1026 gave an hour more
+    assert next_step(offline(WANTED, None, gateway=False), NOW) == Issue(WANTED)
+    assert next_step(offline(WANTED, later_end, gateway=False), NOW) == Nothing()
+    assert next_step(offline(None, later_end, gateway=True), NOW) == Delete(7)
+    assert next_step(offline(None, later_end, gateway=False), NOW) == Expire(7, NOW + 90_000_000)
+    assert next_step(offline(None, ENDED, gateway=True), NOW) == DeleteRecord(7)
+    assert covers(later_end, WANTED)
+    assert not covers(ENDED, WANTED)
+
+
+@given(
+    waited_min=st.integers(0, 30),
+    starts_in_h=st.integers(-30, 30),
+    held=st.booleans(),
+    in_doubt=st.booleans(),
+    offline=st.booleans(),
+)
+def test_an_online_code_falls_back_only_when_it_waited_long_enough_for_a_stay_about_to_start(
+    waited_min: int, starts_in_h: int, held: bool, in_doubt: bool, offline: bool
+) -> None:
+    start = NOW + starts_in_h * 3_600_000
+    wanted = Passcode("582914", start, start + 86_400_000, WANTED.name)
+    view = PlacementView(
+        wanted, Held(7, wanted) if held else None, in_doubt=in_doubt, offline=offline
+    )
+
+    due = offline_fallback_due(
+        view,
+        waiting_since_ms=NOW - waited_min * 60_000,
+        starts_ms=start,
+        now_ms=NOW,
+        after_ms=10 * 60_000,
+        window_ms=6 * 3_600_000,
+    )
+
+    assert due == (
+        waited_min >= 10
+        and -24 < starts_in_h <= 6  # within the window, and the stay has not ended
+        and not held
+        and not in_doubt
+        and not offline
+    )

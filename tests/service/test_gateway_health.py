@@ -7,6 +7,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+from access.conftest import door_modes
 from service.bridge import RunningBridge, StartBridge
 
 GATEWAY = "500001"  # the demo hotel's one gateway
@@ -102,7 +103,7 @@ def test_codes_waiting_for_an_offline_gateway_are_placed_as_soon_as_it_is_back(
 def test_a_door_given_a_gateway_places_the_codes_that_failed_for_want_of_one(
     start_bridge: StartBridge,
 ) -> None:
-    bridge = start_bridge()
+    bridge = start_bridge(config_change=door_modes("online", "room-1"))  # auto: offline code
     bridge.simulator.control("locks/1000002", {"gateway": None})
     grant_id = bridge.api.post("/api/v1/grants", json=stay()).json()["id"]
     failed = grant_doors(bridge, grant_id)["room-1"]

@@ -1,8 +1,9 @@
 """Cleanup after departure, the optional sweep of other expired codes, and the drift report.
 
 Cleanup only marks what must go; the reconciler deletes it, with retries until the cloud
-confirms (DESIGN.md invariant 3). The sweep deletes expired period passcodes that are not
-ours, like the forum's nightly script, and is off unless asked for.
+confirms (DESIGN.md invariant 3); an ended offline code only loses its cloud record (the lock
+dropped it by itself). The sweep deletes expired period passcodes that are not ours, like the
+forum's nightly script, and is off unless asked for.
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ class Cleanup:
                     continue
                 outcome = "would delete"
                 if not dry_run:
-                    outcome = await self._delete_foreign(settings.lock_id, found.keyboard_pwd_id)
+                    outcome = await self._delete_foreign(
+                        settings.lock_id, found.keyboard_pwd_id, offline=found.is_custom is False
+                    )
                 items.append(
                     CleanupItem(
                         door=door,
@@ -126,9 +129,11 @@ class Cleanup:
                 )
         return items
 
-    async def _delete_foreign(self, lock_id: int, passcode_id: int) -> str:
+    async def _delete_foreign(self, lock_id: int, passcode_id: int, *, offline: bool) -> str:
+        """An expired custom code through the gateway; an expired offline (random) one, which
+        the lock dropped by itself, from the cloud's records only (reference §8.1, §8.4)."""
         try:
-            await self._cloud.delete_passcode(lock_id, passcode_id)
+            await self._cloud.delete_passcode(lock_id, passcode_id, on_lock=not offline)
         except TTLockError as error:
             return f"not deleted: {error.guidance}"
         return "deleted"

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from ttlock_bridge.access import ledger
 from ttlock_bridge.access.cleanup import Cleanup
+from ttlock_bridge.access.code_kinds import CodeKinds, GatewayOf
 from ttlock_bridge.access.gateway_return import GatewayReturn
 from ttlock_bridge.access.grants import GrantService
 from ttlock_bridge.access.news import GrantBulletin, GrantNewsSubscriber
@@ -36,8 +37,16 @@ RECONCILE_EVERY_SECONDS = 30.0
 
 class Access:
     def __init__(
-        self, config: Config, store: Store, cloud: TTLockClient, *, clock: Clock | None = None
+        self,
+        config: Config,
+        store: Store,
+        cloud: TTLockClient,
+        *,
+        clock: Clock | None = None,
+        gateway_of: GatewayOf | None = None,
     ) -> None:
+        """`gateway_of`: each door's gateway state as the lock layer knows it (which doors get
+        offline codes, `access.code_kinds`); without it, no gateway is known to be missing."""
         self.config = config
         self.clock = clock or wall_clock_ms
         self._transactions = transactions = Transactions(store)
@@ -52,9 +61,10 @@ class Access:
             deny_codes=defaults.deny_codes,
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
             bulletin=self._bulletin,
+            kinds=(kinds := CodeKinds(config, gateway_of)),
         )
         self.grants = GrantService(
-            config, transactions, self.reconciler, self.clock, self._bulletin
+            config, transactions, self.reconciler, self.clock, self._bulletin, kinds=kinds
         )
         self.stays = RoomStays(config, self.grants, self.clock)
         self.occupancy = Occupancy(config, transactions, cloud, self.clock)

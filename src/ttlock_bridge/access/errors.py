@@ -24,6 +24,14 @@ class CodeClash(InvalidInput):
     """The chosen passcode is already on one of the grant's doors, under another passcode."""
 
 
+class OfflineCodeChosen(InvalidInput):
+    """A code was typed for doors that all get offline codes (TTLock computes those)."""
+
+
+class OfflineCodeFixed(InvalidInput):
+    """The dates of a grant with an offline code cannot move (the window is in the code)."""
+
+
 class GrantNotFound(AccessError, LookupError):
     """No grant has that id."""
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from ttlock_bridge.access.code_kinds import CodeKinds
 from ttlock_bridge.access.errors import (
     CodeClash,
     GrantChangedMeanwhile,
@@ -21,9 +22,11 @@ from ttlock_bridge.access.errors import (
     GrantNotFound,
     IdempotencyKeyReused,
     InvalidInput,
+    OfflineCodeChosen,
+    OfflineCodeFixed,
     UnknownDoor,
 )
-from ttlock_bridge.access.ledger import held_by, mark_changed, passcode_for
+from ttlock_bridge.access.ledger import held_by, mark_changed, serves
 from ttlock_bridge.access.news import GrantBulletin, grant_news
 from ttlock_bridge.access.passcode_policy import (
     ALL_KEYS,
@@ -47,7 +50,7 @@ from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
-from ttlock_bridge.store import Desired, Grant, GrantState, PlacementStatus
+from ttlock_bridge.store import Desired, Grant, GrantState, PlacementKind, PlacementStatus
 from ttlock_bridge.store.grants import (
     DoorRef,
     add_grant,
@@ -103,8 +106,11 @@ class GrantService:
         reconciler: Reconciler,
         clock: Clock,
         bulletin: GrantBulletin,
+        *,
+        kinds: CodeKinds,
     ) -> None:
         self._config = config
+        self._kinds = kinds
         self._run = transactions
         self._reconciler = reconciler
         self._clock = clock
@@ -137,7 +143,13 @@ class GrantService:
             check_out=defaults.check_out,
             now_ms=self._clock(),
         )
+        offline = {ref.door: self._kinds.at_issue(ref.lock_id) for ref in doors}
         if request.code is not None:
+            if all(offline.values()):
+                raise OfflineCodeChosen(
+                    f"{_door_names(doors)} get offline codes, which TTLock computes for each "
+                    "lock: leave the code out (docs/grants.md)"
+                )
             self._check_typed_code(request.code, doors)
         name = checked_name(request.name or request.room or _door_names(doors))
         grant_id, created = await self._run(
@@ -148,6 +160,7 @@ class GrantService:
                 code=request.code,
                 window=window,
                 doors=tuple(doors),
+                offline=offline,
             ),
             draw=self._draw(doors),
             key=key,
@@ -342,6 +355,8 @@ class _NewGrant:
     code: str | None
     window: Window
     doors: tuple[DoorRef, ...]
+    offline: dict[str, str | None]
+    """Why each door gets an offline code (None: the grant's code, online)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +393,25 @@ def _codes_taken(
     return {
         ref.door: codes_held_on(session, [ref.lock_id], except_grant=except_grant) for ref in doors
     }
+
+
+def _refuse_moving_offline_codes(grant: Grant, changes: _Changes) -> None:
+    """An offline code's window is computed into the code itself (reference §8.1): it cannot
+    move. Refuse, and say what can be done instead."""
+    moved = (changes.start_ms not in (None, grant.start_ms)) or (
+        changes.end_ms not in (None, grant.end_ms)
+    )
+    offline = [
+        placement.door
+        for placement in grant.placements
+        if placement.kind is PlacementKind.OFFLINE and placement.desired is Desired.PRESENT
+    ]
+    if moved and offline:
+        raise OfflineCodeFixed(
+            f"{', '.join(offline)} hold an offline code, whose dates cannot move: cancel this "
+            "grant and issue a new one for the new dates (the old offline code stays valid "
+            "until its end unless it is deleted through the lock in the TTLock app)"
+        )
 
 
 def _refuse_clash(code: str, taken: dict[str, set[str]]) -> None:
@@ -448,7 +482,14 @@ def _record_grant(
         now_ms=now_ms,
     )
     for ref in new.doors:
-        add_placement(session, grant, door=ref.door, lock_id=ref.lock_id, now_ms=now_ms)
+        add_placement(
+            session,
+            grant,
+            door=ref.door,
+            lock_id=ref.lock_id,
+            now_ms=now_ms,
+            offline_reason=new.offline.get(ref.door),
+        )
     if key is not None:
         remember_key(session, key[0], fingerprint=key[1], grant_id=grant.id, now_ms=now_ms)
     return grant.id, True
@@ -479,6 +520,7 @@ def _apply_changes(
         raise GrantChangedMeanwhile(grant_id, grant.updated_at_ms)
     before = (grant.start_ms, grant.end_ms, grant.code, grant.name)
     if changes.start_ms is not None or changes.end_ms is not None:
+        _refuse_moving_offline_codes(grant, changes)
         window = checked_window(
             grant.start_ms if changes.start_ms is None else changes.start_ms,
             grant.end_ms if changes.end_ms is None else changes.end_ms,
@@ -495,7 +537,6 @@ def _apply_changes(
         grant.name = changes.name
     if (grant.start_ms, grant.end_ms, grant.code, grant.name) != before:
         mark_changed(grant, now_ms)
-    wanted = passcode_for(grant, zone)
     work = False
     for placement in grant.placements:
         if placement.desired is Desired.ABSENT and grant.end_ms > now_ms:
@@ -505,7 +546,7 @@ def _apply_changes(
                 placement.status = PlacementStatus.PENDING
         if placement.status in (PlacementStatus.ACTIVE, PlacementStatus.FAILED):
             held = held_by(placement)
-            done = held is not None and held.passcode == wanted
+            done = held is not None and serves(placement, held, zone)
             placement.status = PlacementStatus.ACTIVE if done else PlacementStatus.PENDING
         if (
             placement.status is not PlacementStatus.ACTIVE

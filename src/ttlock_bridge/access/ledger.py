@@ -15,9 +15,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ttlock_bridge.access.passcode_tag import format_name
-from ttlock_bridge.access.planner import Held, Passcode, PlacementView
-from ttlock_bridge.access.time_window import Window, window_label
-from ttlock_bridge.store import Desired, Grant, GrantState, Placement, PlacementStatus
+from ttlock_bridge.access.planner import Held, Passcode, PlacementView, covers
+from ttlock_bridge.access.time_window import Window, whole_hours, window_label
+from ttlock_bridge.store import (
+    Desired,
+    Grant,
+    GrantState,
+    Placement,
+    PlacementKind,
+    PlacementStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +38,9 @@ class Work:
     door: str
     lock_id: int
     view: PlacementView
+    waiting_since_ms: int
+    """When the grant last changed (UTC epoch ms): since then its code waits to be placed."""
+    starts_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,24 @@ def passcode_for(grant: Grant, zone: ZoneInfo) -> Passcode:
     )
 
 
+def wanted_of(placement: Placement, zone: ZoneInfo) -> Passcode:
+    """What the placement's lock should hold while its grant wants it: the grant's passcode,
+    or for an offline placement its whole-hour window (the code is the cloud's)."""
+    wanted = passcode_for(placement.grant, zone)
+    if placement.kind is PlacementKind.OFFLINE:
+        hours = whole_hours(Window(wanted.start_ms, wanted.end_ms))
+        return Passcode(code="", start_ms=hours.start_ms, end_ms=hours.end_ms, name=wanted.name)
+    return wanted
+
+
+def serves(placement: Placement, held: Held, zone: ZoneInfo) -> bool:
+    """Whether `held` is what the placement's lock should hold (`wanted_of`)."""
+    wanted = wanted_of(placement, zone)
+    if placement.kind is PlacementKind.OFFLINE:
+        return covers(held.passcode, wanted)
+    return held.passcode == wanted
+
+
 def held_by(placement: Placement) -> Held | None:
     """What the cloud last confirmed this placement's lock holds, if anything."""
     if placement.status is PlacementStatus.DELETED or placement.keyboard_pwd_id is None:
@@ -77,11 +105,12 @@ def view_of(placement: Placement, zone: ZoneInfo) -> PlacementView:
     grant = placement.grant
     wanted_present = placement.desired is Desired.PRESENT and grant.state is GrantState.ACTIVE
     return PlacementView(
-        wanted=passcode_for(grant, zone) if wanted_present else None,
+        wanted=wanted_of(placement, zone) if wanted_present else None,
         held=held_by(placement),
         in_doubt=placement.status is PlacementStatus.INTENT and placement.attempts > 0,
         stalled=placement.status is PlacementStatus.FAILED,
         next_attempt_ms=placement.next_attempt_at_ms,
+        offline=placement.kind is PlacementKind.OFFLINE,
     )
 
 
@@ -136,6 +165,8 @@ def load_work(session: Session, placement_id: int, zone: ZoneInfo) -> Work | Non
         door=placement.door,
         lock_id=placement.lock_id,
         view=view_of(placement, zone),
+        waiting_since_ms=placement.grant.updated_at_ms,
+        starts_ms=placement.grant.start_ms,
     )
 
 
@@ -166,7 +197,7 @@ def settle(
         done = held is None
         placement.status = PlacementStatus.DELETED if done else PlacementStatus.PENDING
     else:
-        done = held is not None and held.passcode == wanted
+        done = held is not None and serves(placement, held, zone)
         placement.status = PlacementStatus.ACTIVE if done else PlacementStatus.PENDING
     placement.attempts = 0
     placement.next_attempt_at_ms = None
@@ -186,6 +217,30 @@ def record_failure(session: Session, placement_id: int, failure: Failure, now_ms
     placement.last_error = failure.error
     placement.guidance = failure.guidance
     placement.next_attempt_at_ms = failure.next_attempt_ms
+    placement.updated_at_ms = now_ms
+
+
+def go_offline(session: Session, placement_id: int, reason: str, now_ms: int) -> None:
+    """The placement's door gets an offline code instead of the grant's (`reason` says why):
+    nothing of the online code reached its lock (the caller checked), so it starts afresh."""
+    placement = _placement(session, placement_id)
+    placement.kind = PlacementKind.OFFLINE
+    placement.kind_reason = reason
+    placement.status = PlacementStatus.PENDING
+    placement.attempts = 0
+    placement.next_attempt_at_ms = None
+    placement.last_errcode = placement.last_error = placement.guidance = None
+    placement.updated_at_ms = now_ms
+
+
+def expire(session: Session, placement_id: int, until_ms: int, guidance: str, now_ms: int) -> None:
+    """An offline code withdrawn before its end stays valid on the lock until `until_ms`; its
+    cloud record is deleted then (the reconciler looks again at that time)."""
+    placement = _placement(session, placement_id)
+    placement.status = PlacementStatus.EXPIRING
+    placement.attempts = 0
+    placement.next_attempt_at_ms = until_ms
+    placement.guidance = guidance
     placement.updated_at_ms = now_ms
 
 
@@ -212,6 +267,8 @@ def replace_code(session: Session, grant_id: int, code: str, now_ms: int) -> Non
     grant.code = code
     mark_changed(grant, now_ms)
     for placement in grant.placements:
+        if placement.kind is PlacementKind.OFFLINE:
+            continue  # its code is the cloud's, not the grant's
         if placement.status is not PlacementStatus.DELETED:
             placement.status = PlacementStatus.PENDING
             placement.next_attempt_at_ms = None

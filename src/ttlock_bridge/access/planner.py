@@ -3,6 +3,12 @@
 The reconciler reads the ledger, asks `next_step` what to do for every placement, performs that
 step against the cloud and writes the outcome back. Keeping the decision pure lets it be tested
 exhaustively and planned for thousands of grants in a blink.
+
+An offline placement (`PlacementView.offline`) follows the rules of TTLock's period codes
+(reference §8.1): the cloud computes the code for the window's whole hours (`Issue`), the lock
+holds it without a gateway, it cannot be moved, and before its end it leaves the lock only
+through a gateway (`Delete`; where that cannot be, it `Expire`s: it stays valid to its end).
+After its end only its cloud record is deleted (`DeleteRecord`, no gateway call).
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ class PlacementView:
     in_doubt: bool = False
     stalled: bool = False
     next_attempt_ms: int | None = None
+    offline: bool = False
+    """An offline code: `wanted` is its whole-hour window (its `code` is the cloud's to give)."""
+    gateway: bool = True
+    """Whether a command may reach the lock now (an offline code withdrawn before its end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +96,30 @@ class Forget:
     """Nothing is on the lock and nothing should be: the placement can be closed."""
 
 
-Step = Nothing | Wait | Find | Add | Change | Delete | Forget
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Have the cloud compute an offline period code for `passcode`'s window and name."""
+
+    passcode: Passcode
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteRecord:
+    """Delete only the cloud's record of an ended offline code (the lock dropped it itself)."""
+
+    keyboard_pwd_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Expire:
+    """An offline code withdrawn before its end that no gateway can remove: it stays on the
+    lock, valid until `until_ms`; its cloud record goes then."""
+
+    keyboard_pwd_id: int
+    until_ms: int
+
+
+Step = Nothing | Wait | Find | Add | Change | Delete | Forget | Issue | DeleteRecord | Expire
 
 
 def next_step(placement: PlacementView, now_ms: int) -> Step:
@@ -97,6 +130,8 @@ def next_step(placement: PlacementView, now_ms: int) -> Step:
         return Wait(placement.next_attempt_ms)
     if placement.in_doubt:
         return Find()
+    if placement.offline:
+        return _offline_step(placement, now_ms)
     held, wanted = placement.held, placement.wanted
     if wanted is None:
         return Forget() if held is None else Delete(held.keyboard_pwd_id)
@@ -105,6 +140,52 @@ def next_step(placement: PlacementView, now_ms: int) -> Step:
     if held.passcode == wanted:
         return Nothing()
     return Change(held.keyboard_pwd_id, wanted)
+
+
+def _offline_step(placement: PlacementView, now_ms: int) -> Step:
+    held, wanted = placement.held, placement.wanted
+    if wanted is None:
+        if held is None:
+            return Forget()
+        if now_ms >= held.passcode.end_ms:
+            return DeleteRecord(held.keyboard_pwd_id)
+        if placement.gateway:
+            return Delete(held.keyboard_pwd_id)
+        return Expire(held.keyboard_pwd_id, held.passcode.end_ms)
+    if held is None:
+        return Issue(wanted)
+    return Nothing()  # an offline code's window cannot move (GrantService.modify refuses)
+
+
+def covers(held: Passcode, wanted: Passcode) -> bool:
+    """Whether an offline code `held` serves `wanted`: its window holds the wanted one (TTLock
+    may have given a later end, see the reconciler's -1026); the code is the cloud's."""
+    return held.start_ms <= wanted.start_ms and held.end_ms >= wanted.end_ms
+
+
+def offline_fallback_due(
+    placement: PlacementView,
+    *,
+    waiting_since_ms: int,
+    starts_ms: int,
+    now_ms: int,
+    after_ms: int,
+    window_ms: int,
+) -> bool:
+    """Whether an online code that is not on its lock yet should give way to an offline one:
+    it has waited `after_ms` since `waiting_since_ms`, nothing may have reached the lock (no
+    held code, no call in doubt), and the stay starts within `window_ms` (or has begun) and
+    has not ended."""
+    wanted = placement.wanted
+    return (
+        not placement.offline
+        and wanted is not None
+        and placement.held is None
+        and not placement.in_doubt
+        and now_ms - waiting_since_ms >= after_ms
+        and starts_ms - now_ms <= window_ms
+        and now_ms < wanted.end_ms
+    )
 
 
 RETRY_BASE_MS: Final = 30_000

@@ -3,7 +3,8 @@
 DESIGN.md invariants 1-3 live here. The ledger records the intent before each cloud call and the
 outcome right after; a step whose outcome was never heard is resolved by finding our tagged
 passcode on the lock (adoption) instead of creating a second one; failures are retried with
-backoff, and deletions never give up.
+backoff, and deletions never give up. Offline placements follow their own steps (`planner`):
+issued by the cloud, left to expire where no gateway can remove them early.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
+from ttlock_bridge.access.code_kinds import CodeKinds
 from ttlock_bridge.access.news import GrantBulletin, GrantNews, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
@@ -23,20 +26,32 @@ from ttlock_bridge.access.planner import (
     Add,
     Change,
     Delete,
+    DeleteRecord,
+    Expire,
     Find,
     Forget,
     Held,
+    Issue,
     Nothing,
     Passcode,
     Step,
     Wait,
     next_step,
+    offline_fallback_due,
     retry_delay_ms,
 )
+from ttlock_bridge.access.time_window import HOUR_MS, format_local
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import AuthError, TransportError, TTLockClient, TTLockError
+from ttlock_bridge.cloud import (
+    AuthError,
+    PasscodeType,
+    TransportError,
+    TTLockClient,
+    TTLockError,
+)
 from ttlock_bridge.cloud import Passcode as CloudPasscode
+from ttlock_bridge.locks.gateways import NO_GATEWAY
 
 log = logging.getLogger("ttlock_bridge.reconciler")
 
@@ -45,6 +60,10 @@ MAX_STEPS_PER_PLACEMENT = 6
 
 DUPLICATE_CODE = -3007
 PASSCODE_NOT_FOUND = -2009
+PERIOD_DELETED = -1026
+"""keyboardPwd/get: this lock's period code for these hours was issued and deleted before."""
+LATER_ENDS_TO_TRY = 3
+"""On -1026 the offline code is asked again with its end an hour later, this many times."""
 
 
 class Reconciler:
@@ -65,10 +84,13 @@ class Reconciler:
         deny_codes: Collection[str] = (),
         keypads: Mapping[int, str] | None = None,
         bulletin: GrantBulletin,
+        kinds: CodeKinds,
         rng: random.Random | None = None,
     ) -> None:
         """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent);
-        `bulletin` is told of every grant whose door moved (placed, failed, removed)."""
+        `bulletin` is told of every grant whose door moved (placed, failed, removed); `kinds`
+        says which doors go offline and whether a gateway may reach them."""
+        self._kinds = kinds
         self._transactions = transactions
         self._cloud = cloud
         self._zone = zone
@@ -103,6 +125,19 @@ class Reconciler:
             work = await self._transactions(ledger.load_work, placement_id, self._zone)
             if work is None:
                 return moved
+            work = replace(
+                work, view=replace(work.view, gateway=self._kinds.reachable(work.lock_id))
+            )
+            if self._falls_back(work):
+                reason = self._kinds.fallback_reason()
+                log.warning(
+                    "door %s (grant %s) gets an offline code: %s", work.door, work.grant_tag, reason
+                )
+                await self._transactions(
+                    ledger.go_offline, work.placement_id, reason, self._clock()
+                )
+                moved = True
+                continue
             step = next_step(work.view, self._clock())
             if isinstance(step, Nothing | Wait):
                 return moved
@@ -114,6 +149,16 @@ class Reconciler:
                     await self._fail(work, step, error)
                     return moved
         return moved
+
+    def _falls_back(self, work: ledger.Work) -> bool:
+        return self._kinds.fallback and offline_fallback_due(
+            work.view,
+            waiting_since_ms=work.waiting_since_ms,
+            starts_ms=work.starts_ms,
+            now_ms=self._clock(),
+            after_ms=self._kinds.fallback_after_ms,
+            window_ms=self._kinds.fallback_window_ms,
+        )
 
     async def _perform(self, work: ledger.Work, step: Step) -> None:
         lock_id = work.lock_id
@@ -152,12 +197,75 @@ class Reconciler:
                 await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
                 await self._cloud.delete_passcode(lock_id, passcode_id)
                 await self._settle(work, None)
+            case Issue(passcode):
+                await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+                await self._settle(work, await self._issue(lock_id, passcode))
+            case DeleteRecord(passcode_id):
+                await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
+                await self._cloud.delete_passcode(lock_id, passcode_id, on_lock=False)
+                await self._settle(work, None)
+            case Expire(_, until_ms):
+                await self._expire(work, until_ms, "no gateway reaches the lock")
+
+    async def _issue(self, lock_id: int, passcode: Passcode) -> Held:
+        """An offline period code for `passcode`'s window (reference §8.1); when TTLock
+        refuses those hours (-1026: issued and deleted before), an hour later's end."""
+        end_ms = passcode.end_ms
+        for later in range(LATER_ENDS_TO_TRY + 1):
+            try:
+                issued = await self._cloud.random_passcode(
+                    lock_id,
+                    PasscodeType.PERIOD,
+                    start_ms=passcode.start_ms,
+                    end_ms=end_ms,
+                    name=passcode.name,
+                )
+            except TTLockError as error:
+                if error.errcode != PERIOD_DELETED or later == LATER_ENDS_TO_TRY:
+                    raise
+                end_ms += HOUR_MS
+            else:
+                code = Passcode(issued.keyboard_pwd, passcode.start_ms, end_ms, passcode.name)
+                return Held(issued.keyboard_pwd_id, code)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    async def _expire(self, work: ledger.Work, until_ms: int, why: str) -> None:
+        """An offline code withdrawn before its end stays on the lock until then (§8.1)."""
+        until = format_local(until_ms, self._zone)
+        guidance = (
+            f"{why}: the offline code on door {work.door} cannot be removed before its end, "
+            f"it expires by itself at {until}. To stop it sooner, delete it through the lock "
+            "in the TTLock app (Bluetooth, standing at the door)."
+        )
+        log.info(
+            "offline code on door %s (grant %s) expires by itself at %s",
+            work.door,
+            work.grant_tag,
+            until,
+        )
+        await self._transactions(
+            ledger.expire, work.placement_id, until_ms, guidance, self._clock()
+        )
 
     async def _recover(self, work: ledger.Work, step: Step, error: TTLockError) -> bool:
         """Turn the answers that tell us the lock's real state into a settled ledger row."""
         if error.errcode == PASSCODE_NOT_FOUND and isinstance(step, Change | Delete):
             await self._settle(work, None)  # already gone: a delete is done, a change re-adds
             return True
+        if work.view.offline and isinstance(step, Delete) and work.view.held is not None:
+            # never used on the lock (-3008), or no gateway got through: it stays to its end
+            await self._expire(work, work.view.held.passcode.end_ms, error.message)
+            return True
+        if error.errcode == NO_GATEWAY and isinstance(step, Add):
+            reason = self._kinds.without_gateway(work.lock_id)
+            if reason is not None:
+                log.info(
+                    "door %s (grant %s) gets an offline code: %s", work.door, work.grant_tag, reason
+                )
+                await self._transactions(
+                    ledger.go_offline, work.placement_id, reason, self._clock()
+                )
+                return True
         if error.errcode == DUPLICATE_CODE and isinstance(step, Add):
             return await self._on_duplicate(work, step.passcode)
         if isinstance(step, Change) and not _retry_later(error):

@@ -67,6 +67,16 @@ class Window:
             raise EmptyWindow("the end must be after the start")
 
 
+HOUR_MS = 3_600_000
+
+
+def whole_hours(window: Window) -> Window:
+    """`window` widened to whole hours (UTC): the start rounded down, the end up. An offline
+    code's window (TTLock truncates keyboardPwd/get's dates to the hour, reference §8.1)."""
+    end_ms = -(-window.end_ms // HOUR_MS) * HOUR_MS
+    return Window(window.start_ms // HOUR_MS * HOUR_MS, end_ms)
+
+
 def to_utc_ms(local: datetime, zone: ZoneInfo) -> int:
     """Naive property-local wall-clock time -> UTC epoch ms, with the module's DST rules."""
     first = local.replace(tzinfo=zone, fold=0)

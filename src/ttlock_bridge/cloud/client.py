@@ -50,7 +50,7 @@ from ttlock_bridge.cloud.regions import REGIONS
 from ttlock_bridge.cloud.retry import RetryPolicy
 from ttlock_bridge.cloud.session import Session
 from ttlock_bridge.cloud.tokens import MemoryTokenStore, StoredToken, TokenStore
-from ttlock_bridge.cloud.transport import Answer, CallObserver, Transport
+from ttlock_bridge.cloud.transport import CLOUD_ONLY, Answer, CallObserver, Transport
 
 log = logging.getLogger("ttlock_bridge.cloud")
 
@@ -283,10 +283,18 @@ class TTLockClient:
         params |= {"keyboardPwdId": passcode_id, "changeType": THROUGH_GATEWAY}
         await self._remote(lock_id, "/v3/keyboardPwd/change", params)
 
-    async def delete_passcode(self, lock_id: int, passcode_id: int) -> None:
-        """Delete a passcode from the lock through the gateway."""
-        params = {"keyboardPwdId": passcode_id, "deleteType": THROUGH_GATEWAY}
-        await self._remote(lock_id, "/v3/keyboardPwd/delete", params)
+    async def delete_passcode(
+        self, lock_id: int, passcode_id: int, *, on_lock: bool = True
+    ) -> None:
+        """Delete a passcode from the lock through the gateway; with `on_lock` False only the
+        cloud's record (deleteType 1, reference §8.4: for a code the lock no longer holds,
+        such as an ended offline code), with no gateway call."""
+        if on_lock:
+            params = {"keyboardPwdId": passcode_id, "deleteType": THROUGH_GATEWAY}
+            await self._remote(lock_id, "/v3/keyboardPwd/delete", params)
+        else:
+            params = {"lockId": lock_id, "keyboardPwdId": passcode_id, "deleteType": CLOUD_ONLY}
+            await self._call("/v3/keyboardPwd/delete", params)
 
     def passcodes(
         self, lock_id: int, *, search: str | None = None, page_size: int = 100

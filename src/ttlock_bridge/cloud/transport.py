@@ -33,7 +33,11 @@ class CallOutcome:
     lock_id: int | None  # the request's lockId parameter, when it had one
     errcode: int | None  # None when it succeeded (or no answer came: see `answered`)
     answered: bool  # False when TTLock could not be reached
+    cloud_only: bool = False  # it changed only TTLock's records, not the lock (deleteType 1)
 
+
+CLOUD_ONLY = 1
+"""deleteType value meaning "remove only the cloud's record" (reference §8.4)."""
 
 CallObserver = Callable[[CallOutcome], None]
 """Told of every request once it ended (answer or failure)."""
@@ -71,6 +75,7 @@ class Transport:
                         lock_id=_lock_id(params),
                         errcode=errcode,
                         answered=answered,
+                        cloud_only=params.get("deleteType") == CLOUD_ONLY,
                     )
                 )
 

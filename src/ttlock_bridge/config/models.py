@@ -78,10 +78,17 @@ class _Section(BaseModel):
 
 
 class PropertySettings(_Section):
-    """The building: its name and the time zone every local time in this file is read in."""
+    """The building: its name, the time zone every local time in this file is read in, and
+    whether a code that cannot reach its lock in time falls back to an offline code."""
 
     name: str = Field(min_length=1)
     timezone: ZoneName
+    offline_fallback: bool = False
+    """An online code still not on its lock `offline_fallback_after` after the grant was
+    made, for a stay that starts within `offline_fallback_window` (or has begun), is replaced
+    on that door by an offline code (docs/grants.md "Two kinds of code")."""
+    offline_fallback_after: Period = timedelta(minutes=10)
+    offline_fallback_window: Period = timedelta(hours=6)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -99,12 +106,19 @@ class Defaults(_Section):
     deny_codes: frozenset[DigitCode] = frozenset()
 
 
+DoorMode = Literal["online", "offline", "auto"]
+
+
 class Door(_Section):
     """A lock as configured here; the table key is the door's friendly name."""
 
     lock_id: int = Field(gt=0, strict=True)
     keypad: Keypad = ALL_KEYS
     """The digits the door's keypad has (a cylinder keypad with keys 1-7: `"1234567"`)."""
+    mode: DoorMode = "auto"
+    """How codes reach the lock: `online` (the grant's code, written through the gateway),
+    `offline` (a period code the cloud computes for this lock; no gateway needed), `auto`
+    (online while the lock has a gateway, offline when it has none)."""
 
 
 class Room(_Section):

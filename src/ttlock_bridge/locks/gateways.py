@@ -86,6 +86,11 @@ class GatewayHealth:
     def of(self, lock_id: int) -> DoorGateway | None:
         return self._doors.get(lock_id)
 
+    def state_of(self, lock_id: int) -> GatewayState | None:
+        """The door's gateway state as last known (None: not known yet)."""
+        known = self._doors.get(lock_id)
+        return None if known is None else known.state
+
     def observe(self, call: CallOutcome) -> None:
         """A cloud call ended (called by the client, synchronously): learn from it, for the
         lock it was about and for every door behind the same gateways (one gateway usually
@@ -101,7 +106,12 @@ class GatewayHealth:
         elif call.errcode == NO_GATEWAY:
             self._directory.forget_gateway_links(call.lock_id)  # re-paired? read them again
             self._learn(call.lock_id, GatewayState.NONE, "command")
-        elif call.answered and call.errcode is None and call.endpoint in THROUGH_GATEWAY:
+        elif (
+            call.answered
+            and call.errcode is None
+            and call.endpoint in THROUGH_GATEWAY
+            and not call.cloud_only
+        ):
             self._learn(call.lock_id, GatewayState.ONLINE, "command")
             through = self._directory.cached_gateway_ids(call.lock_id)
             if through is not None and len(through) == 1:  # then we know which one answered

@@ -108,7 +108,7 @@ class Runtime:
         )
         usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
-        access = Access(config, store, cloud, clock=clock)
+        access = Access(config, store, cloud, clock=clock, gateway_of=locks.gateways.state_of)
         console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         if console is not None:

@@ -20,6 +20,7 @@ from ttlock_bridge.store.models import (
     OperatorAction,
     OperatorRole,
     Placement,
+    PlacementKind,
     PlacementStatus,
     Token,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "OperatorAction",
     "OperatorRole",
     "Placement",
+    "PlacementKind",
     "PlacementStatus",
     "Store",
     "Token",

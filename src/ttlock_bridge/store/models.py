@@ -56,6 +56,14 @@ class PlacementStatus(StrEnum):
     PENDING = "pending"  # a transient failure; retried at next_attempt_at_ms
     FAILED = "failed"  # a permanent failure; `guidance` says what a person should do
     DELETED = "deleted"  # the cloud confirmed the passcode is gone
+    EXPIRING = "expiring"  # an offline code withdrawn early: it stays on the lock to its end
+
+
+class PlacementKind(StrEnum):
+    """How the code reaches the lock (docs/grants.md "Two kinds of code")."""
+
+    CUSTOM = "custom"  # the grant's code, written through the gateway (keyboardPwd/add)
+    OFFLINE = "offline"  # a period code the cloud computes for this lock (keyboardPwd/get)
 
 
 class EventSource(StrEnum):
@@ -136,6 +144,11 @@ class Placement(Base):
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
     door: Mapped[str] = mapped_column(String(64))
     lock_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[PlacementKind] = mapped_column(
+        _text_enum(PlacementKind), default=PlacementKind.CUSTOM, server_default="custom"
+    )
+    kind_reason: Mapped[str | None] = mapped_column(Text)
+    """Why an offline placement is offline (the door's mode, no gateway, a fallback)."""
     keyboard_pwd_id: Mapped[int | None] = mapped_column(BigInteger)
     desired: Mapped[Desired] = mapped_column(_text_enum(Desired))
     status: Mapped[PlacementStatus] = mapped_column(_text_enum(PlacementStatus))

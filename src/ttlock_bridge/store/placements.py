@@ -7,17 +7,26 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ttlock_bridge.store.models import Desired, Grant, Placement, PlacementStatus
+from ttlock_bridge.store.models import Desired, Grant, Placement, PlacementKind, PlacementStatus
 
 
 def add_placement(
-    session: Session, grant: Grant, *, door: str, lock_id: int, now_ms: int
+    session: Session,
+    grant: Grant,
+    *,
+    door: str,
+    lock_id: int,
+    now_ms: int,
+    offline_reason: str | None = None,
 ) -> Placement:
-    """Write the intent to place `grant`'s passcode on a lock, before any cloud call."""
+    """Write the intent to place `grant`'s passcode on a lock, before any cloud call; with
+    `offline_reason`, an offline code (the reason says why)."""
     placement = Placement(
         grant=grant,
         door=door,
         lock_id=lock_id,
+        kind=PlacementKind.CUSTOM if offline_reason is None else PlacementKind.OFFLINE,
+        kind_reason=offline_reason,
         desired=Desired.PRESENT,
         status=PlacementStatus.INTENT,
         attempts=0,
