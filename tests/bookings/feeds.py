@@ -11,6 +11,7 @@ as "Airbnb (Not available)"; VRBO "Reserved - <name>" and "Blocked"; Booking.com
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,6 +119,8 @@ class Answer:
     body: bytes = b""
     content_type: str = "text/calendar; charset=utf-8"
     location: str | None = None
+    drip_s: float = 0.0
+    """Send the body a byte at a time, this long apart (a channel that never quite answers)."""
 
 
 @dataclass
@@ -140,8 +143,9 @@ class FeedServer:
         status: int = 200,
         content_type: str = "text/calendar; charset=utf-8",
         location: str | None = None,
+        drip_s: float = 0.0,
     ) -> None:
-        self.answers[path] = Answer(status, body, content_type, location)
+        self.answers[path] = Answer(status, body, content_type, location, drip_s)
 
     def redirect(self, path: str, to: str, *, status: int = 302) -> None:
         """`path` answers a redirect to `to` (a path of this server, or any URL)."""
@@ -165,7 +169,16 @@ def feed_server() -> Iterator[FeedServer]:
                 self.send_header("Location", answer.location)
             self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
-            self.wfile.write(answer.body)
+            if not answer.drip_s:
+                self.wfile.write(answer.body)
+                return
+            try:
+                for byte in answer.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(answer.drip_s)
+            except OSError:
+                return  # the reader gave up
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""

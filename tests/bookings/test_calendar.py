@@ -187,3 +187,45 @@ def test_blocks_match_any_case_and_names_are_made_safe() -> None:
     assert grant_name("{summary}", summary="Ann\u202e \x07Lee", room="r", feed="f") == "Ann Lee"
     assert grant_name("{summary}", summary="   ", room="room-1", feed="f") == "room-1"
     assert len(grant_name("{summary}", summary="x" * 300, room="r", feed="f")) == 100
+
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.mark.parametrize(
+    ("lines", "zone"),
+    [
+        ("DTSTART:99991231T200000\r\nDTEND:99991231T230000", LOS_ANGELES),  # past 9999 in UTC
+        ("DTSTART:00010101T000000\r\nDTEND:00010102T000000", BERLIN),  # before year 1 in UTC
+        ("DTSTART;VALUE=DATE:99991231\r\nDTEND;VALUE=DATE:99991231", LOS_ANGELES),
+        ("DTSTART:20261201T150000Z\r\nDURATION:P99999999D", BERLIN),
+        ("DTSTART;VALUE=DATE:99991230\r\nDURATION:P5D", BERLIN),
+        ("DTSTART;TZID=America/Los_Angeles:99991231T230000\r\nDTEND:99991231T235900Z", BERLIN),
+    ],
+)
+def test_dates_no_clock_can_hold_make_one_event_unusable_never_the_read(
+    lines: str, zone: ZoneInfo
+) -> None:
+    extreme = f"BEGIN:VEVENT\r\nUID:extreme\r\nSUMMARY:Reserved\r\n{lines}\r\nEND:VEVENT\r\n"
+    body = airbnb(airbnb_reservation("fine", date(2026, 12, 1), date(2026, 12, 3))).replace(
+        b"END:VCALENDAR", extreme.encode() + b"END:VCALENDAR"
+    )
+
+    parsed = read_calendar(body)
+    read = feed_stays(parsed.events, parsed.unreadable_uids, rules(zone=zone))
+
+    assert [stay.uid for stay in read.stays] == ["fine@airbnb.com"]
+    assert "extreme" in read.unusable_uids
+
+
+def test_uids_keep_unsafe_characters_only_as_escapes_and_summaries_lose_them() -> None:
+    hostile = (
+        "BEGIN:VEVENT\r\nUID:evil\x1b[2J\u202e@x\r\nSUMMARY:Res\x1b[31merved\u202e\r\n"
+        "DTSTART;VALUE=DATE:20261201\r\nDTEND;VALUE=DATE:20261203\r\nEND:VEVENT\r\n"
+    )
+    body = airbnb().replace(b"END:VCALENDAR", hostile.encode() + b"END:VCALENDAR")
+
+    [event] = read_calendar(body).events
+
+    assert event.uid == "evil\\x1b[2J\\u202e@x"
+    assert event.summary == "Res[31merved"

@@ -128,3 +128,26 @@ def test_redirects_between_public_hosts_and_within_local_links_are_followed(
     link: str, target: str, followed: bool
 ) -> None:
     assert (redirect_refusal(httpx.URL(link), httpx.URL(target)) is None) is followed
+
+
+async def test_a_channel_that_drips_its_answer_cannot_hold_a_read_past_the_deadline() -> None:
+    with feed_server() as server:
+        server.set("room-1.ics", CALENDAR, drip_s=0.2)
+        async with http_client() as client:
+            dripped = await fetch_feed(client, server.url("room-1.ics", SECRET), deadline_s=1)
+
+    assert dripped.failure == "no complete answer within 1 s"
+
+
+async def test_a_host_unreachable_after_a_redirect_is_named() -> None:
+    with feed_server() as gone:
+        elsewhere = gone.base_url
+    with feed_server() as server:
+        server.redirect("room-1.ics", f"{elsewhere}/moved.ics")
+        async with http_client() as client:
+            answer = await fetch_feed(client, server.url("room-1.ics", SECRET))
+
+    assert answer.failure == (
+        "unreachable after a redirect to 127.0.0.1: 127.0.0.1 could not be connected to "
+        "(DNS, network, TLS)"
+    )

@@ -4,6 +4,7 @@ not ready: pure rules, exhaustively."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,4 +53,8 @@ def test_a_failing_feed_is_stale_after_three_poll_intervals_without_a_success() 
     assert not read.stale(10 * poll)
     assert not failing.stale(3 * poll)
     assert failing.stale(3 * poll + 1)
-    assert never.stale(0)
+    # a feed never read yet: one wrong link does not take the whole bridge out of a load
+    # balancer at its first read, three failed reads in a row do
+    assert not never.stale(0)
+    assert not replace(never, failures=2).stale(0)
+    assert replace(never, failures=3).stale(0)

@@ -20,7 +20,8 @@ from bookings.feeds import (
     airbnb_reservation,
     feed_server,
 )
-from service.bridge import MAIN_ENTRANCE, ROOM_1, RunningBridge, StartBridge
+from service.bridge import MAIN_ENTRANCE, ROOM_1, MovableClock, RunningBridge, StartBridge
+from ttlock_bridge.bookings.plan import CONFIRM_AFTER_MS
 from ttlock_bridge.config.bookings import BookingSettings
 from ttlock_bridge.service.demo import DEMO_TIMEZONE
 from ttlock_bridge.simulator import Scenario
@@ -43,12 +44,21 @@ def started(
     bridge = start_bridge(
         scenario_change,
         bookings={"room-1": settings(feeds.url("room-1.ics", SECRET), **changes)},
+        clock=MovableClock(),
     )
     deadline = time.monotonic() + 15
     while feed_status(bridge)["last_attempt"] is None:
         assert time.monotonic() < deadline, "the first read did not happen"
         time.sleep(0.1)
     return bridge
+
+
+def minutes_later(bridge: RunningBridge) -> None:
+    """Move the bridge's clock on by the sync's confirmation time: the next read that misses a
+    booking (or moves a begun stay away) counts as the second one."""
+    clock = bridge.runtime.clock
+    assert isinstance(clock, MovableClock)
+    clock.advance(CONFIRM_AFTER_MS)
 
 
 def overview(bridge: RunningBridge) -> dict[str, Any]:
@@ -154,8 +164,11 @@ def test_a_booking_becomes_a_grant_follows_its_dates_and_goes_after_two_reads_wi
         feeds.set("room-1.ics", airbnb(later_stay))
         [missing] = sync(bridge)["feeds"][0]["steps"]
         assert missing["action"] == "missing"
+        [too_soon] = sync(bridge)["feeds"][0]["steps"]  # a second sync at once: still missing
+        assert too_soon["action"] == "missing"
         assert full_grant(bridge, booked["id"])["state"] == "active"
         assert code in codes_on(bridge, ROOM_1)
+        minutes_later(bridge)
         [cancel] = sync(bridge)["feeds"][0]["steps"]
         assert (cancel["action"], cancel["grant_id"]) == ("cancel", booked["id"])
         assert full_grant(bridge, booked["id"])["state"] == "cancelled"
@@ -288,6 +301,14 @@ def a_current_stay(
     return bridge, grant, full_grant(bridge, grant["id"])["code"]
 
 
+def gone_once_and_minutes_pass(bridge: RunningBridge, feeds: FeedServer) -> None:
+    """The current stay leaves the feed, a read misses it, and the confirmation time passes:
+    the next read decides whether its grant goes."""
+    only_a_later_booking(feeds)
+    sync(bridge)
+    minutes_later(bridge)
+
+
 def only_a_later_booking(feeds: FeedServer) -> None:
     later = today() + timedelta(days=20)
     feeds.set("room-1.ics", airbnb(airbnb_reservation("next", later, later + timedelta(days=2))))
@@ -309,8 +330,7 @@ def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
             assert time.monotonic() < deadline, "the keypad record did not arrive"
             time.sleep(0.1)
 
-        only_a_later_booking(feeds)
-        sync(bridge)
+        gone_once_and_minutes_pass(bridge, feeds)
         [kept] = sync(bridge)["feeds"][0]["steps"]
 
         assert (kept["action"], kept["grant_id"]) == ("kept_guest_in", grant["id"])
@@ -334,20 +354,58 @@ def test_a_guest_is_in_by_the_locks_records_when_no_callback_told_the_bridge(
         assert opened["opened"] is True
         assert bridge.api.get("/api/v1/events").json()["events"] == []  # the bridge heard nothing
 
-        only_a_later_booking(feeds)
-        sync(bridge)
+        gone_once_and_minutes_pass(bridge, feeds)
         [kept] = sync(bridge)["feeds"][0]["steps"]
 
         assert (kept["action"], kept["grant_id"]) == ("kept_guest_in", grant["id"])
         assert full_grant(bridge, grant["id"])["state"] == "active"
         assert code in codes_on(bridge, MAIN_ENTRANCE)
+        asked = bridge.simulator.state()["calls"]["/v3/lockRecord/list"]
+        [again] = sync(bridge)["feeds"][0]["steps"]
+        assert again["action"] == "kept_guest_in"
+        assert bridge.simulator.state()["calls"]["/v3/lockRecord/list"] == asked  # remembered
+        assert bridge.api.get("/api/v1/events").json()["events"][0]["success"] is True
+
+
+def test_a_cancel_waits_while_a_doors_gateway_is_offline(start_bridge: StartBridge) -> None:
+    with feed_server() as feeds:
+        bridge, grant, _ = a_current_stay(start_bridge, feeds, "out", no_callbacks)
+        gone_once_and_minutes_pass(bridge, feeds)
+        bridge.simulator.control("gateways/500001", {"online": False})
+        assert bridge.api.post("/api/v1/locks/room-1/unlock").status_code == 502  # now known
+
+        [waits] = sync(bridge)["feeds"][0]["steps"]
+
+        assert (waits["action"], waits["grant_id"]) == ("waits_for_records", grant["id"])
+        assert "gateway is offline" in waits["detail"]
+        assert full_grant(bridge, grant["id"])["state"] == "active"
+
+
+def test_a_begun_stay_moved_away_from_now_spares_a_guest_who_is_in(
+    start_bridge: StartBridge,
+) -> None:
+    with feed_server() as feeds:
+        bridge, grant, code = a_current_stay(start_bridge, feeds, "in")
+        bridge.simulator.control(f"locks/{ROOM_1}/keypad", {"code": code})
+        later = today() + timedelta(days=25)
+        feeds.set("room-1.ics", airbnb(airbnb_reservation("in", later, later + timedelta(3))))
+
+        [first] = sync(bridge)["feeds"][0]["steps"]
+        minutes_later(bridge)
+        [second] = sync(bridge)["feeds"][0]["steps"]
+
+        assert (first["action"], first["grant_id"]) == ("move_waits", grant["id"])
+        assert (second["action"], second["grant_id"]) == ("kept_guest_in", grant["id"])
+        assert "moved by the feed" in second["detail"]
+        kept = full_grant(bridge, grant["id"])
+        assert (kept["state"], kept["end_ms"]) == ("active", grant["end_ms"])
+        assert bridge.simulator.control(f"locks/{ROOM_1}/keypad", {"code": code})["opened"]
 
 
 def test_a_cancel_waits_while_the_locks_records_cannot_be_read(start_bridge: StartBridge) -> None:
     with feed_server() as feeds:
         bridge, grant, code = a_current_stay(start_bridge, feeds, "out", no_callbacks)
-        only_a_later_booking(feeds)
-        sync(bridge)
+        gone_once_and_minutes_pass(bridge, feeds)
         bridge.simulator.control(
             "faults", {"path": "/v3/lockRecord/list", "errcode": 30007, "count": 1000}
         )
@@ -355,13 +413,13 @@ def test_a_cancel_waits_while_the_locks_records_cannot_be_read(start_bridge: Sta
         [waits] = sync(bridge)["feeds"][0]["steps"]
         [waits_again] = sync(bridge, dry_run=True)["feeds"][0]["steps"]
 
-        assert (waits["action"], waits["grant_id"]) == ("cancel_waits", grant["id"])
+        assert (waits["action"], waits["grant_id"]) == ("waits_for_records", grant["id"])
         assert "records could not be read" in waits["detail"]
-        assert waits_again["action"] == "cancel_waits"
+        assert waits_again["action"] == "waits_for_records"
         assert full_grant(bridge, grant["id"])["state"] == "active"
         assert code in codes_on(bridge, ROOM_1)
         line = {b["uid"]: b for b in overview(bridge)["bookings"]}["out@airbnb.com"]
-        assert line["note"] == "gone from the feed; cancel waits for the locks' records"
+        assert line["note"] == "gone from the feed; waits for the locks' records"
 
         bridge.simulator.control("faults/clear")
         [cancel] = sync(bridge)["feeds"][0]["steps"]
@@ -371,7 +429,7 @@ def test_a_cancel_waits_while_the_locks_records_cannot_be_read(start_bridge: Sta
         journal = [(e["action"], e["uid"]) for e in overview(bridge)["events"]][:3]
         assert journal == [
             ("cancelled", "out@airbnb.com"),
-            ("cancel_waits", "out@airbnb.com"),  # once, though two reads waited
+            ("waits_for_records", "out@airbnb.com"),  # once, though two reads waited
             ("missing", "out@airbnb.com"),
         ]
 

@@ -50,6 +50,7 @@ class Access:
         self.config = config
         self.clock = clock or wall_clock_ms
         self._transactions = transactions = Transactions(store)
+        kinds = CodeKinds(config, gateway_of)
         defaults = config.defaults
         self._bulletin = GrantBulletin()
         self.reconciler = Reconciler(
@@ -61,13 +62,13 @@ class Access:
             deny_codes=defaults.deny_codes,
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
             bulletin=self._bulletin,
-            kinds=(kinds := CodeKinds(config, gateway_of)),
+            kinds=kinds,
         )
         self.grants = GrantService(
             config, transactions, self.reconciler, self.clock, self._bulletin, kinds=kinds
         )
         self.stays = RoomStays(config, self.grants, self.clock)
-        self.occupancy = Occupancy(config, transactions, cloud, self.clock)
+        self.occupancy = Occupancy(config, transactions, cloud, self.clock, kinds.reachable)
         self.cleanup = Cleanup(config, transactions, cloud, self.reconciler, self.clock)
         self.gateway_return = GatewayReturn()
 

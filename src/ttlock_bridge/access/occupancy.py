@@ -11,7 +11,7 @@ not rest on callbacks alone, the locks' own records (`used_on_locks`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -24,9 +24,11 @@ from ttlock_bridge.access.time_window import Window, from_utc_ms
 from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.access.views import GrantView, grant_view
 from ttlock_bridge.clock import Clock
-from ttlock_bridge.cloud import TTLockClient
+from ttlock_bridge.cloud import LockRecord, TTLockClient
 from ttlock_bridge.config import Config
-from ttlock_bridge.store import Event, Grant, GrantState
+from ttlock_bridge.locks.callback import UnreadableCallback, listed_record
+from ttlock_bridge.locks.intake import store_record
+from ttlock_bridge.store import Event, EventSource, Grant, GrantState
 from ttlock_bridge.store.events import uses_naming
 from ttlock_bridge.store.grants import list_grants
 
@@ -89,16 +91,33 @@ def first_uses(grants: Iterable[Grant], uses: Iterable[Event]) -> dict[int, int]
     return first
 
 
+@dataclass(frozen=True, slots=True)
+class DoorRecords:
+    """What the doors' own records say of some grants: whose code opened one of their doors
+    (`used`), and for which none was found while a door's gateway is offline (`unsure`: that
+    door's latest records may not have reached TTLock yet)."""
+
+    used: frozenset[int]
+    unsure: frozenset[int]
+
+
 class Occupancy:
     """The rooms of the configuration, read from the store in one transaction."""
 
     def __init__(
-        self, config: Config, transactions: Transactions, cloud: TTLockClient, clock: Clock
+        self,
+        config: Config,
+        transactions: Transactions,
+        cloud: TTLockClient,
+        clock: Clock,
+        reachable: Callable[[int], bool],
     ) -> None:
+        """`reachable` says whether a lock's gateway may be reaching it now (by lock id)."""
         self._config = config
         self._run = transactions
         self._cloud = cloud
         self._clock = clock
+        self._reachable = reachable
 
     async def rooms(self) -> list[RoomOccupancy]:
         """Every configured room, in the configuration's order."""
@@ -112,30 +131,37 @@ class Occupancy:
             return {}
         return await self._run(_first_uses_of, list(grant_ids))
 
-    async def used_on_locks(self, grant_ids: Collection[int]) -> set[int]:
-        """Those of `grant_ids` whose code opened one of their doors by the doors' own records,
-        read from TTLock now (reference §13.1 `lockRecord/list`, newest first, from a day before
-        the stay's start): callbacks can be lost or never configured, so a decision that takes
-        a stay away must not rest on the received ones alone. One call per door (more only on
-        a door with over `RECORDS_PAGE` records since the stay's start); a door's reading stops
-        at the first use found. Raises `TTLockError` (or `TransportError`) when a read fails:
-        the caller cannot tell, and must not act as if the guest were out.
+    async def used_on_locks(self, grant_ids: Collection[int]) -> DoorRecords:
+        """Whether the code of each of `grant_ids` opened one of its doors, by the doors' own
+        records read from TTLock now (reference §13.1 `lockRecord/list`, newest first, from a
+        day before the stay's start): callbacks can be lost or never configured, so a decision
+        that takes a stay away must not rest on the received ones alone. A use found is stored
+        as an event (the next decision needs no call). One call per door (more only on a door
+        with over `RECORDS_PAGE` records since then); a door's reading stops at the first use.
+        Raises `TTLockError` (or `TransportError`) when a read fails: the caller cannot tell,
+        and must not act as if the guest were out.
         """
         doors = await self._run(_tags_and_doors, list(grant_ids))
         used: set[int] = set()
+        unsure: set[int] = set()
         for grant_id, (tag, since_ms, lock_ids) in doors.items():
             for lock_id in lock_ids:
-                if await self._used_on(lock_id, tag, since_ms):
+                found = await self._use_on(lock_id, tag, since_ms)
+                if found is not None:
+                    await self._run(_remember_use, found)
                     used.add(grant_id)
                     break
-        return used
+            else:
+                if not all(self._reachable(lock_id) for lock_id in lock_ids):
+                    unsure.add(grant_id)
+        return DoorRecords(frozenset(used), frozenset(unsure))
 
-    async def _used_on(self, lock_id: int, tag: str, since_ms: int) -> bool:
+    async def _use_on(self, lock_id: int, tag: str, since_ms: int) -> LockRecord | None:
         records = self._cloud.records(lock_id, start_ms=since_ms, page_size=RECORDS_PAGE)
         async for record in records:
             if record.success and parse_tag(record.username) == tag:
-                return True
-        return False
+                return record
+        return None
 
     async def room(self, room: str) -> RoomOccupancy:
         """One room; raises `UnknownRoom` for a name the configuration does not have."""
@@ -181,6 +207,14 @@ class Occupancy:
                 )
             )
         return occupancies
+
+
+def _remember_use(session: Session, found: LockRecord) -> None:
+    """Store a use read from the record list (as a callback would have, had it arrived)."""
+    try:
+        store_record(session, listed_record(found), EventSource.POLL)
+    except UnreadableCallback:
+        return  # a record without its dates: it still counted as a use, it is just not kept
 
 
 def _tags_and_doors(

@@ -121,7 +121,10 @@ def _event(vevent: icalendar.Component, uid: str) -> CalendarEvent:
         raise _BadEvent("no DTSTART")
     end = _moment(vevent, "DTEND")
     if end is None:
-        end = start + (_duration(vevent) or _default_length(start))
+        try:
+            end = start + (_duration(vevent) or _default_length(start))
+        except OverflowError:
+            raise _BadEvent("its DURATION runs past the year 9999") from None
     if isinstance(start, datetime) != isinstance(end, datetime):
         raise _BadEvent("DTSTART and DTEND are not both dates or both times")
     if (

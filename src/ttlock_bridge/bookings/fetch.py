@@ -1,6 +1,6 @@
 """Reading a feed over HTTP: the body of a calendar export, or why it could not be had.
 
-Every read is bounded: a time limit for the whole exchange, at most `MAX_FEED_BYTES` (counted
+Every read is bounded: `TIMEOUT_S` for the whole exchange, at most `MAX_FEED_BYTES` (counted
 while the body streams in, whatever Content-Length says), at most `MAX_REDIRECTS` redirects.
 A status other than 200 and an HTML answer (a login page behind an expired link) are failures
 with their reason. Reasons name the feed by its label (`config.bookings.feed_label`): an
@@ -18,6 +18,7 @@ resolves to a private address is not caught here.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from dataclasses import dataclass
 from typing import Final
@@ -52,39 +53,50 @@ def http_client(timeout_s: float = TIMEOUT_S) -> httpx.AsyncClient:
 
 
 async def fetch_feed(
-    client: httpx.AsyncClient, url: str, *, max_bytes: int = MAX_FEED_BYTES
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    max_bytes: int = MAX_FEED_BYTES,
+    deadline_s: float = TIMEOUT_S,
 ) -> FeedAnswer:
     """GET `url`; the body when the answer is 200 and not HTML, within `max_bytes`, after at
-    most `MAX_REDIRECTS` redirects that `redirect_refusal` lets through."""
+    most `MAX_REDIRECTS` redirects that `redirect_refusal` lets through, all of it within
+    `deadline_s` (a channel that sends a byte now and then cannot hold a read for longer)."""
+    host = httpx.URL(url).host
+    after = ""
     try:
-        request = client.build_request("GET", url)
-        for redirects in range(MAX_REDIRECTS + 1):
-            response = await client.send(request, stream=True)
-            try:
-                if response.next_request is None:
-                    return await _calendar(response, redirects > 0, max_bytes)
-                refusal = redirect_refusal(httpx.URL(url), response.next_request.url)
-                if refusal is not None:
-                    return _failed(refusal)
-                request = response.next_request
-            finally:
-                await response.aclose()
-        return _failed(f"more than {MAX_REDIRECTS} redirects")
-    except httpx.TimeoutException:
-        return _failed(f"no answer within {client.timeout.read or TIMEOUT_S:.0f} s")
+        async with asyncio.timeout(deadline_s):
+            request = client.build_request("GET", url)
+            for redirects in range(MAX_REDIRECTS + 1):
+                if redirects:
+                    host, after = request.url.host, f" after a redirect to {request.url.host}"
+                response = await client.send(request, stream=True)
+                try:
+                    if response.next_request is None:
+                        return await _calendar(response, after, max_bytes)
+                    refusal = redirect_refusal(httpx.URL(url), response.next_request.url)
+                    if refusal is not None:
+                        return _failed(refusal)
+                    request = response.next_request
+                finally:
+                    await response.aclose()
+            return _failed(f"more than {MAX_REDIRECTS} redirects")
+    except (TimeoutError, httpx.TimeoutException):
+        return _failed(f"no complete answer within {deadline_s:.0f} s{after}")
     except httpx.RemoteProtocolError:
-        return _failed("the connection broke off before the calendar was complete (truncated)")
+        return _failed(
+            f"the connection broke off before the calendar was complete (truncated){after}"
+        )
     except httpx.ConnectError:
-        return _failed("unreachable: the host could not be connected to (DNS, network, TLS)")
+        return _failed(f"unreachable{after}: {host} could not be connected to (DNS, network, TLS)")
     except httpx.HTTPError as error:
-        return _failed(f"unreachable: {type(error).__name__}")
+        return _failed(f"unreachable{after}: {type(error).__name__}")
 
 
-async def _calendar(response: httpx.Response, redirected: bool, max_bytes: int) -> FeedAnswer:
-    """The final answer's body, or why it is none (`redirected`: it came after a redirect)."""
-    after = f" after a redirect to {response.url.host}" if redirected else ""
+async def _calendar(response: httpx.Response, after: str, max_bytes: int) -> FeedAnswer:
+    """The final answer's body, or why it is none (`after`: where a redirect led, or "")."""
     if response.status_code != httpx.codes.OK:
-        hint = _hint(response) if not redirected else ""
+        hint = "" if after else _hint(response)
         return _failed(f"the channel answered HTTP {response.status_code}{after}{hint}")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:

@@ -130,6 +130,10 @@ def feed_stays(
             unusable.add(event.uid)
             notes.append(f"event {event.uid}: it ends before it starts")
             continue
+        except OverflowError:  # a date a clock cannot hold (year 1 in a zone west of UTC...)
+            unusable.add(event.uid)
+            notes.append(f"event {event.uid}: its dates are out of range")
+            continue
         stays.append(
             FeedStay(
                 uid=event.uid,

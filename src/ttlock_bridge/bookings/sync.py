@@ -40,6 +40,7 @@ from ttlock_bridge.access.transactions import Transactions
 from ttlock_bridge.bookings.calendar import Calendar, CalendarUnreadable, read_calendar
 from ttlock_bridge.bookings.fetch import fetch_feed, http_client
 from ttlock_bridge.bookings.plan import (
+    CONFIRM_AFTER_MS,
     Action,
     FeedPlan,
     GrantStatus,
@@ -47,7 +48,7 @@ from ttlock_bridge.bookings.plan import (
     Step,
     plan_feed,
 )
-from ttlock_bridge.bookings.stays import FeedStay, StayRules, feed_stays
+from ttlock_bridge.bookings.stays import FeedStay, FeedStays, StayRules, feed_stays
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import TTLockError
 from ttlock_bridge.config import Config
@@ -138,11 +139,14 @@ class FeedStatus:
     events: int = 0
 
     def stale(self, now_ms: int) -> bool:
-        """Failing, and not read successfully for `STALE_POLLS` poll intervals (or ever)."""
+        """Failing, and not read successfully for `STALE_POLLS` poll intervals (a feed never
+        read successfully: after `STALE_POLLS` failed reads in a row)."""
         if not self.failures:
             return False
         since = self.last_success_ms
-        return since is None or now_ms - since > STALE_POLLS * self.poll_ms
+        if since is None:
+            return self.failures >= STALE_POLLS
+        return now_ms - since > STALE_POLLS * self.poll_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +266,10 @@ class BookingSync:
             now_ms = self._clock()
             if answer.body is None:
                 return await self._failed(feed, answer.failure or "?", now_ms, dry_run=dry_run)
-            try:
-                calendar = self._read(feed, answer.body)
+            try:  # parsing a large calendar takes CPU seconds: not on the event loop
+                calendar, read = await asyncio.to_thread(self._read, feed, answer.body)
             except CalendarUnreadable as unreadable:
                 return await self._failed(feed, str(unreadable), now_ms, dry_run=dry_run)
-            read = feed_stays(calendar.events, calendar.unreadable_uids, self._rules(feed))
             notes = calendar.notes + read.notes
             listed = {stay.uid for stay in read.stays}
             known, notes_before = await self._run(
@@ -290,13 +293,14 @@ class BookingSync:
             lead_ms = int(feed.settings.lead_time.total_seconds() * 1000)
             plan = plan_feed(read, known, now_ms=now_ms, lead_ms=lead_ms)
             unknown_why = None
-            if plan.of(Action.CANCEL):
+            if _withdrawn_grants(plan):
                 known, unknown_why = await self._ask_the_locks(feed, known, plan)
                 plan = plan_feed(read, known, now_ms=now_ms, lead_ms=lead_ms)
             if plan.failure is not None:
                 return await self._failed(feed, plan.failure, now_ms, dry_run=dry_run)
             if dry_run:
-                steps = tuple(_would(step) for step in plan.steps)
+                zone = self._config.property.zone
+                steps = tuple(_would(step, unknown_why, zone) for step in plan.steps)
             else:
                 await self._run(_record_read, feed, plan, len(calendar.events), now_ms)
                 steps = tuple(
@@ -313,20 +317,29 @@ class BookingSync:
     async def _ask_the_locks(
         self, feed: Feed, known: dict[str, KnownBooking], plan: FeedPlan
     ) -> tuple[dict[str, KnownBooking], str | None]:
-        """`known` with what the doors' own records say of the grants `plan` would cancel
+        """`known` with what the doors' own records say of the grants `plan` would withdraw
         (`Occupancy.used_on_locks`): a lost callback, or a callback URL never set, must not
-        lock a guest out. When the records cannot be read, those cancels wait (`guest_unknown`)
-        and the second value says why."""
-        grant_ids = {step.grant_id for step in plan.of(Action.CANCEL) if step.grant_id}
+        lock a guest out. Where that cannot be told (the records cannot be read, or a door's
+        gateway is offline so its latest records may not have reached TTLock), those
+        withdrawals wait (`guest_unknown`) and the second value says why."""
+        grant_ids = _withdrawn_grants(plan)
         try:
-            used, unknown, why = await self._access.occupancy.used_on_locks(grant_ids), set(), None
+            records = await self._access.occupancy.used_on_locks(grant_ids)
         except TTLockError as error:
-            used, unknown, why = set(), grant_ids, str(error)
+            used, unknown, why = (
+                set[int](),
+                grant_ids,
+                f"the locks' records could not be read: {error}",
+            )
+        else:
+            used, unknown = set(records.used), set(records.unsure)
+            why = "a door's gateway is offline: its latest records may not have reached TTLock"
+        if unknown:
             log.warning(
-                "event=booking_cancel_waits room=%s feed=%s grants=%s reason=%r",
+                "event=booking_waits_for_records room=%s feed=%s grants=%s reason=%r",
                 feed.room,
                 feed.label,
-                sorted(grant_ids),
+                sorted(unknown),
                 why,
             )
         return {
@@ -338,16 +351,17 @@ class BookingSync:
             for uid, booking in known.items()
         }, why
 
-    def _read(self, feed: Feed, body: bytes) -> Calendar:
-        """The calendar in `body`; a body identical to the feed's last one (its SHA-256) is
-        not parsed again: most reads find nothing changed."""
+    def _read(self, feed: Feed, body: bytes) -> tuple[Calendar, FeedStays]:
+        """The calendar in `body` and the stays it lists; a body identical to the feed's last
+        one (its SHA-256) is not parsed again: most reads find nothing changed."""
         digest = hashlib.sha256(body).digest()
         known = self._parsed.get(feed.feed_id)
         if known is not None and known[0] == digest:
-            return known[1]
-        calendar = read_calendar(body)
-        self._parsed[feed.feed_id] = (digest, calendar)
-        return calendar
+            calendar = known[1]
+        else:
+            calendar = read_calendar(body)
+            self._parsed[feed.feed_id] = (digest, calendar)
+        return calendar, feed_stays(calendar.events, calendar.unreadable_uids, self._rules(feed))
 
     def _rules(self, feed: Feed) -> StayRules:
         defaults = self._config.defaults
@@ -399,6 +413,9 @@ class BookingSync:
         notes_before: dict[str, str | None],
         unknown_why: str | None,
     ) -> StepOutcome:
+        """Do one step of the plan through the access core (or, for the steps that only
+        follow the booking, in the store); an `AccessError` becomes a refused outcome, noted
+        once."""
         booking = known.get(step.uid)
         try:
             if step.action is Action.CREATE:
@@ -413,7 +430,10 @@ class BookingSync:
                 assert step.grant_id is not None  # noqa: S101
                 outcome = await self._cancel(feed, step)
             else:
-                outcome = await self._run(_quiet_step, feed, step, self._clock(), unknown_why)
+                detail, note = _quiet_texts(step, unknown_why, self._config.property.zone)
+                outcome = await self._run(
+                    _quiet_step, feed, step, self._clock(), detail=detail, note=note
+                )
         except AccessError as refused:
             note = f"{step.action.value} refused: {refused}"
             first = notes_before.get(step.uid) != note
@@ -461,13 +481,13 @@ class BookingSync:
             if view is None:
                 raise
             how = "found the grant an earlier, interrupted sync made"
-        detail = f"grant {view.id} for {_local(stay.window, zone)}, {how}"
+        detail = f"grant {view.id} for {_local(Window(view.start_ms, view.end_ms), zone)}, {how}"
         await self._run(
             _granted,
             feed,
-            stay,
+            stay.uid,
+            view,
             what="created",
-            grant_id=view.id,
             detail=detail,
             now_ms=self._clock(),
         )
@@ -478,7 +498,7 @@ class BookingSync:
         self, feed: Feed, stay: FeedStay, grant_id: int, booking: KnownBooking | None
     ) -> StepOutcome:
         zone = self._config.property.zone
-        await self._access.grants.modify(
+        view = await self._access.grants.modify(
             grant_id,
             GrantChanges(
                 start=from_utc_ms(stay.window.start_ms, zone).isoformat(),
@@ -493,9 +513,9 @@ class BookingSync:
         await self._run(
             _granted,
             feed,
-            stay,
+            stay.uid,
+            view,
             what="changed",
-            grant_id=grant_id,
             detail=detail,
             now_ms=self._clock(),
         )
@@ -662,9 +682,8 @@ _WOULD = {
     Action.CREATE: "would create a grant",
     Action.CHANGE: "would move the grant to the feed's dates (same code)",
     Action.CANCEL: "would cancel the grant: missing from two successful reads in a row",
-    Action.KEEP_GUEST_IN: "gone from the feed, but the guest is in: the grant is kept",
-    Action.CANCEL_WAITS: "gone from the feed, but whether the guest is in cannot be told now "
-    "(the locks' records could not be read): the cancel waits for a read that can",
+}
+_FOLLOWS = {
     Action.GONE: "gone from the feed: its grant was cancelled at an earlier read; a new one "
     "is made if the booking comes back",
     Action.FORGET: "ended or gone: no longer tracked",
@@ -680,8 +699,18 @@ def _missing_text(step: Step) -> str:
     )
 
 
-def _would(step: Step) -> StepOutcome:
-    text = _missing_text(step) if step.action is Action.MISSING else _WOULD[step.action]
+def _withdrawn_grants(plan: FeedPlan) -> set[int]:
+    """The grants `plan` would take a stay's code from (a cancel, a move away from now)."""
+    return {
+        step.grant_id
+        for step in plan.steps
+        if step.withdraws and step.grant_id and step.action in (Action.CANCEL, Action.CHANGE)
+    }
+
+
+def _would(step: Step, unknown_why: str | None, zone: ZoneInfo) -> StepOutcome:
+    """A step as a dry run reports it."""
+    text = _WOULD.get(step.action) or _quiet_texts(step, unknown_why, zone)[0]
     return StepOutcome(step.action.value, step.uid, step.grant_id, _window(step), text)
 
 
@@ -741,6 +770,7 @@ def _known(
             else None
         )
         known[row.uid] = KnownBooking(
+            changed_at_ms=row.changed_at_ms,
             uid=row.uid,
             window=Window(row.start_ms, row.end_ms),
             grant_id=row.grant_id,
@@ -827,20 +857,22 @@ def _journal(
 def _granted(
     session: Session,
     feed: Feed,
-    stay: FeedStay,
+    uid: str,
+    view: GrantView,
     *,
     what: str,
-    grant_id: int,
     detail: str,
     now_ms: int,
 ) -> None:
-    """The booking's grant (`what`: created or changed) now holds the stay's window."""
-    row = rows.booking(session, feed.feed_id, stay.uid)
+    """The booking's grant (`what`: created or changed) is `view`: the booking row remembers
+    the window the grant really has (a grant found after a crash may hold older dates: the
+    next read then moves it)."""
+    row = rows.booking(session, feed.feed_id, uid)
     if row is not None:
-        row.grant_id = grant_id
-        row.granted_start_ms, row.granted_end_ms = stay.window.start_ms, stay.window.end_ms
+        row.grant_id = view.id
+        row.granted_start_ms, row.granted_end_ms = view.start_ms, view.end_ms
         row.note = None
-    _journal(session, feed, stay.uid, action=what, grant_id=grant_id, detail=detail, now_ms=now_ms)
+    _journal(session, feed, uid, action=what, grant_id=view.id, detail=detail, now_ms=now_ms)
 
 
 def _cancelled(session: Session, feed: Feed, step: Step, detail: str, now_ms: int) -> None:
@@ -880,44 +912,65 @@ def _note(
         )
 
 
+def _quiet_texts(step: Step, unknown_why: str | None, zone: ZoneInfo) -> tuple[str, str | None]:
+    """What a step that only follows its booking says, and the booking's note (None: none)."""
+    gone = step.stay is None
+    what = (
+        f"gone from the feed ({step.missing} reads)"
+        if step.stay is None
+        else f"moved by the feed to {_local(step.stay.window, zone)}, away from now"
+    )
+    by_feed = "gone from the feed" if gone else "moved by the feed"
+    match step.action:
+        case Action.KEEP_GUEST_IN:
+            by_hand = (
+                "cancel it by hand if the stay really ended"
+                if gone
+                else ("change it by hand if the stay really moved")
+            )
+            return (
+                f"{what}, but the guest is in (the code has opened a door): grant "
+                f"{step.grant_id} is kept as it is; {by_hand}",
+                f"{by_feed}; the guest is in: grant kept",
+            )
+        case Action.WAITS_FOR_RECORDS:
+            return (
+                f"{what}, but grant {step.grant_id} is not {'cancelled' if gone else 'moved'} "
+                f"yet: whether the guest is in cannot be told ({unknown_why}); tried again at "
+                "the next read",
+                f"{by_feed}; waits for the locks' records",
+            )
+        case Action.MOVE_WAITS:
+            return (
+                f"{what}: grant {step.grant_id} moves when a read at least "
+                f"{CONFIRM_AFTER_MS // 60_000} min later says the same",
+                f"{by_feed}; waits for a second read",
+            )
+        case Action.MISSING:
+            return _missing_text(step), None
+        case _:
+            return _FOLLOWS[step.action], None
+
+
 def _quiet_step(
-    session: Session, feed: Feed, step: Step, now_ms: int, unknown_why: str | None
+    session: Session, feed: Feed, step: Step, now_ms: int, *, detail: str, note: str | None
 ) -> StepOutcome:
-    """MISSING, GONE, KEEP_GUEST_IN, CANCEL_WAITS, FORGET: the booking row follows; journaled
-    when new (a MISSING always, a GONE or FORGET never, the others when the booking's note
-    changes; `unknown_why`: why the locks' records could not be read, for CANCEL_WAITS)."""
+    """A step that only follows its booking (MISSING, GONE, KEEP_GUEST_IN, MOVE_WAITS,
+    WAITS_FOR_RECORDS, FORGET): the booking row follows, `note` (if any) becomes its note.
+    Journaled when new: a first miss (which starts the confirmation time), a changed note."""
     if step.action is Action.FORGET:
         rows.forget_booking(session, feed.feed_id, step.uid)
-        return StepOutcome(step.action.value, step.uid, step.grant_id, None, _WOULD[step.action])
+        return StepOutcome(step.action.value, step.uid, step.grant_id, None, detail)
     row = rows.booking(session, feed.feed_id, step.uid)
-    first = step.action is Action.MISSING
+    first_miss = step.action is Action.MISSING and (row is None or row.missing_reads == 0)
+    journal = first_miss or (note is not None and (row is None or row.note != note))
     if row is not None:
+        if first_miss:
+            row.changed_at_ms = now_ms
         row.missing_reads = step.missing
-    if step.action is Action.KEEP_GUEST_IN:
-        detail = (
-            f"gone from the feed ({step.missing} reads), but the guest is in (the code has "
-            f"opened a door): grant {step.grant_id} is kept; cancel it by hand if the stay "
-            "really ended"
-        )
-        note = "gone from the feed; the guest is in: grant kept"
-        first = row is None or row.note != note
-        if row is not None:
+        if note is not None:
             row.note = note
-    elif step.action is Action.CANCEL_WAITS:
-        detail = (
-            f"gone from the feed ({step.missing} reads), but grant {step.grant_id} is not "
-            "cancelled yet: whether the guest is in cannot be told, the locks' records could "
-            f"not be read ({unknown_why}); tried again at the next read"
-        )
-        note = "gone from the feed; cancel waits for the locks' records"
-        first = row is None or row.note != note
-        if row is not None:
-            row.note = note
-    elif step.action is Action.GONE:
-        detail = _WOULD[step.action]
-    else:
-        detail = _missing_text(step)
-    if first:
+    if journal:
         _journal(
             session,
             feed,
@@ -927,7 +980,7 @@ def _quiet_step(
             detail=detail,
             now_ms=now_ms,
         )
-    return StepOutcome(step.action.value, step.uid, step.grant_id, None, detail)
+    return StepOutcome(step.action.value, step.uid, step.grant_id, _window(step), detail)
 
 
 def _overview(

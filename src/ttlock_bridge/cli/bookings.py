@@ -63,9 +63,9 @@ def sync(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Read every booking calendar now: create, move and cancel grants as the service does."""
-    loaded = load_config_or_problem(config)
 
-    async def run() -> SyncReport:
+    async def run() -> tuple[SyncReport, ZoneInfo]:
+        loaded = load_config_or_problem(config)
         _with_bookings(loaded, room)
         from ttlock_bridge.bookings import BookingSync
         from ttlock_bridge.clock import wall_clock_ms
@@ -73,12 +73,13 @@ def sync(
         async with property_parts(loaded) as (access, store):
             booking_sync = BookingSync(loaded, store, access, clock=wall_clock_ms)
             try:
-                return await booking_sync.sync(dry_run=dry_run, room=room)
+                report = await booking_sync.sync(dry_run=dry_run, room=room)
             finally:
                 await booking_sync.close()
+        return report, loaded.property.zone
 
-    report = run_command(run)
-    _print_report(report, loaded.property.zone)
+    report, zone = run_command(run)
+    _print_report(report, zone)
     if any(feed.failure for feed in report.feeds):
         raise typer.Exit(1)
 
@@ -86,19 +87,20 @@ def sync(
 @bookings_app.command("list")
 def list_bookings(room: Room = None, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """The feeds (last read, last error) and their current and upcoming bookings."""
-    loaded = load_config_or_problem(config)
 
-    async def run() -> BookingsOverview:
+    async def run() -> tuple[BookingsOverview, ZoneInfo]:
+        loaded = load_config_or_problem(config)
         _with_bookings(loaded, room)
         from ttlock_bridge.bookings import BookingSync
         from ttlock_bridge.clock import wall_clock_ms
 
         async with property_parts(loaded) as (access, store):
-            return await BookingSync(loaded, store, access, clock=wall_clock_ms).overview(
+            overview = await BookingSync(loaded, store, access, clock=wall_clock_ms).overview(
                 room=room, events=0
             )
+        return overview, loaded.property.zone
 
-    _print_overview(run_command(run), loaded.property.zone)
+    _print_overview(*run_command(run))
 
 
 def _print_report(report: SyncReport, zone: ZoneInfo) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.cloud import LockRecord, mask_code
 from ttlock_bridge.text import strip_unsafe
 
 LOCK_RECORDS = "1"
@@ -147,6 +147,16 @@ def read_callback(form: Mapping[str, str]) -> list[CallbackRecord]:
     if len(items) > MAX_RECORDS:
         raise UnreadableCallback(f"records holds more than {MAX_RECORDS} records")
     return [_record(item, form_lock_id, form_mac) for item in items]
+
+
+def listed_record(item: LockRecord) -> CallbackRecord:
+    """A lockRecord/list item (reference §13.1) as a callback's record: the same fields, the
+    same `dedupe_key`, so a record heard both ways is stored once. Raises
+    `UnreadableCallback` for an item without the fields every record has."""
+    fields: dict[str, Any] = item.model_dump(by_alias=True, exclude_none=True)
+    if "success" in fields:
+        fields["success"] = int(fields["success"])
+    return _record(fields, item.lock_id or 0, None)
 
 
 def _record(item: dict[str, Any], form_lock_id: int, form_mac: str | None) -> CallbackRecord:

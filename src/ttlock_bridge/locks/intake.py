@@ -16,6 +16,8 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from sqlalchemy.orm import Session
+
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import PASSAGE_MODE_UNLOCK, BoltState, TTLockError, bolt_state_after
 from ttlock_bridge.locks.callback import (
@@ -151,21 +153,7 @@ class EventIntake:
     def _store_new(self, records: list[CallbackRecord]) -> list[CallbackRecord]:
         with self._store.transaction() as session:
             return [
-                record
-                for record in records
-                if add_event(
-                    session,
-                    dedupe_key=record.dedupe_key,
-                    lock_id=record.lock_id,
-                    record_type=record.record_type,
-                    record_type_from_lock=record.record_type_from_lock,
-                    success=record.success,
-                    username=record.username,
-                    masked_code=record.masked_code,
-                    lock_date_ms=record.lock_date_ms,
-                    server_date_ms=record.server_date_ms,
-                    source=EventSource.CALLBACK,
-                )
+                record for record in records if store_record(session, record, EventSource.CALLBACK)
             ]
 
     async def _take_in(self, record: CallbackRecord, times: RecordTimes) -> None:
@@ -206,3 +194,21 @@ class EventIntake:
             event_method=method_word(record.record_type, success=record.success),
             event_who=record.username,
         )
+
+
+def store_record(session: Session, record: CallbackRecord, source: EventSource) -> bool:
+    """Store a lock record as an event unless it is stored already (its `dedupe_key`, the
+    same whether it came by callback or from the record list); True if it was new."""
+    return add_event(
+        session,
+        dedupe_key=record.dedupe_key,
+        lock_id=record.lock_id,
+        record_type=record.record_type,
+        record_type_from_lock=record.record_type_from_lock,
+        success=record.success,
+        username=record.username,
+        masked_code=record.masked_code,
+        lock_date_ms=record.lock_date_ms,
+        server_date_ms=record.server_date_ms,
+        source=source,
+    )
