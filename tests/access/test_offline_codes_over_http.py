@@ -25,12 +25,22 @@ MAIN_GATEWAY = 500_001
 ENTRANCE_GATEWAY = 500_002
 
 
+ROOM_2 = 1_000_003
+
+
 @pytest.fixture
 def simulator(start_simulator: StartSimulator) -> RunningSimulator:
-    """The small hotel with a second gateway, free for the main entrance to move to."""
+    """The small hotel with a second gateway, free for the main entrance to move to, and
+    room-2's lock never set up for passcodes (no key data: keyboardPwd/get answers -1007)."""
     scenario = default_scenario()
     second = GatewayConfig(id=ENTRANCE_GATEWAY, mac="0C:61:CF:00:00:02")
-    return start_simulator(scenario.model_copy(update={"gateways": [*scenario.gateways, second]}))
+    locks = [
+        lock.model_copy(update={"passcode_key_data": False}) if lock.id == ROOM_2 else lock
+        for lock in scenario.locks
+    ]
+    return start_simulator(
+        scenario.model_copy(update={"gateways": [*scenario.gateways, second], "locks": locks})
+    )
 
 
 def local(moment: datetime) -> str:
@@ -86,27 +96,38 @@ async def test_a_door_without_gateway_gets_its_own_code_for_whole_hours(hotel: H
 async def test_an_offline_code_not_used_within_24_hours_of_its_start_is_void(
     hotel: Hotel,
 ) -> None:
-    hotel.reconfigure(door_modes("offline", "room-1", "room-2"))
-    first = await hotel.access.grants.create(
-        stay(start=local(tomorrow_at(12)), end=local(tomorrow_at(12) + timedelta(days=3)))
+    hotel.reconfigure(door_modes("offline", "room-1"))
+    start = tomorrow_at(12)
+    used_in_time = await hotel.access.grants.create(
+        stay(start=local(start), end=local(start + timedelta(days=3)))
     )
-    second = await hotel.access.grants.create(
-        stay(
-            room="room-2",
-            start=local(tomorrow_at(12)),
-            end=local(tomorrow_at(12) + timedelta(days=3)),
-        )
+    never_used = await hotel.access.grants.create(  # one hour later: its own code on room-1
+        stay(start=local(start + timedelta(hours=1)), end=local(start + timedelta(days=3)))
     )
-    used, unused = first.codes["room-1"], second.codes["room-2"]
-    room_2 = 1_000_003
+    used, unused = used_in_time.codes["room-1"], never_used.codes["room-1"]
 
-    hotel.advance(int(tomorrow_at(13).timestamp() * 1000) - hotel.clock())
+    hotel.advance(int(tomorrow_at(14).timestamp() * 1000) - hotel.clock())
     assert opens(hotel, ROOM_1, used)  # used within its first 24 h: valid to its end
     hotel.advance(25 * HOUR_MS)
 
     assert opens(hotel, ROOM_1, used)
-    assert not opens(hotel, room_2, unused)
-    assert doors(second)["room-2"].use_by_ms == doors(second)["room-2"].start_ms + 24 * HOUR_MS
+    assert not opens(hotel, ROOM_1, unused)
+    door = doors(never_used)["room-1"]
+    assert door.use_by_ms == door.start_ms + 24 * HOUR_MS
+
+
+async def test_a_lock_never_set_up_for_passcodes_fails_its_offline_door_with_guidance(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline", "room-2"))
+
+    view = await hotel.access.grants.create(stay(room="room-2"))
+
+    room = doors(view)["room-2"]
+    assert (room.kind, room.status, room.errcode) == ("offline", "failed", -1007)
+    assert room.guidance is not None
+    assert "TTLock app" in room.guidance
+    assert doors(view)["main-entrance"].status == "active"
 
 
 async def test_a_typed_code_for_offline_doors_only_and_moving_their_dates_are_refused(
