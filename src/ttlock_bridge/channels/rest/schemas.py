@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.access.text import MAX_NAME_CHARS
 from ttlock_bridge.bookings import BookingLine, BookingsOverview, FeedStatus, SyncReport
-from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.cloud import shown_code
 from ttlock_bridge.locks.clocks import LockClock
 from ttlock_bridge.locks.state import LockState
 
@@ -229,12 +229,6 @@ class PasscodeAdded(BaseModel):
 
 
 # --- rooms and grants ------------------------------------------------------------------------
-
-
-def shown_code(code: str, *, reveal: bool) -> str:
-    """A passcode as an answer shows it: in full where the caller asked for it, else masked
-    (`mask_code`); "" (an offline code not issued yet) stays "", there is nothing to hide."""
-    return code if reveal or not code else mask_code(code)
 
 
 class DoorStatusOut(BaseModel):
