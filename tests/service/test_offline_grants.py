@@ -123,3 +123,20 @@ def test_an_online_grant_has_one_code_for_every_door(bridge: RunningBridge) -> N
     assert grant["codes"] == {"room-1": "583190", "main-entrance": "583190"}
     assert grant["codes_differ"] is False
     assert {(door["kind"], door["use_by"]) for door in grant["doors"]} == {("online", None)}
+
+
+def test_an_offline_day_pass_must_be_used_before_its_end_not_a_day_after_its_start(
+    start_bridge: StartBridge,
+) -> None:
+    bridge = start_bridge(config_change=door_modes("offline", "main-entrance"))
+    day_pass = {
+        "doors": ["main-entrance"],
+        "start": f"{TOMORROW}T08:00",
+        "end": f"{TOMORROW}T20:00",
+    }
+
+    [door] = bridge.api.post("/api/v1/grants", json=day_pass).json()["doors"]
+
+    assert door["kind"] == "offline"
+    assert door["use_by"] == door["valid_until"]
+    assert door["valid_until"].startswith(f"{TOMORROW}T20:00")
