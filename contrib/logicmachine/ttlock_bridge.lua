@@ -17,6 +17,8 @@
 -- Block layout (forum defaults, see docs/logicmachine.md): +0 trigger, +1 code, +2 name,
 -- +3/+4 from date/time, +5/+6 to date/time, +8 grant id, +9 status. Status words are those of
 -- the KNX channel where the REST answer says enough; bad input the bridge refuses is `ERR INPUT`.
+-- Where a door takes a code of its own (an offline code), +1 holds the room door's code and +2
+-- that door's, e.g. `MAIN 4830215`, as the KNX channel writes them (docs/logicmachine.md).
 
 local http = require('socket.http')
 local ltn12 = require('ltn12')
@@ -126,6 +128,31 @@ local function panel_name(room, grant)
   return string.sub(label, 1, 14 - #days - 1) .. ' ' .. days
 end
 
+-- 'main-entrance', '4830215' -> 'MAIN 4830215': the door name's first word, as much of it as
+-- fits beside the code in 14 characters ('PENDING' while its offline code is not issued yet).
+local function panel_other_code(door, code)
+  local shown = code ~= '' and code or 'PENDING'
+  local label = string.upper(string.match(door, '^[^%-_]*'))
+  label = string.sub(label, 1, math.max(14 - #shown - 1, 0))
+  if label == '' then
+    return shown
+  end
+  return label .. ' ' .. shown
+end
+
+-- What +2 shows: the stay's name, or where the doors take different codes the first door
+-- whose code is not +1's, with its code.
+local function panel_text(room, grant)
+  if grant.codes_differ then
+    for _, door in ipairs(grant.doors) do
+      if door.code ~= grant.code then
+        return panel_other_code(door.door, door.code)
+      end
+    end
+  end
+  return panel_name(room, grant)
+end
+
 local OK_WORDS = { next_stay = 'OK NEXT STAY', changed = 'OK CHANGED' }
 
 local function status_of_grant(grant, outcome)
@@ -202,7 +229,7 @@ function M.issue_for_room(room, base)
   local grant = body.grant
   local word = status_of_grant(grant, body.outcome)
   show('code', grant.code, dt.string)
-  show('name', panel_name(room, grant), dt.string)
+  show('name', panel_text(room, grant), dt.string)
   show('grant_id', grant.id, dt.uint32)
   show('status', word, dt.string)
   log('ttlock_bridge: ' .. room .. ' grant ' .. grant.id .. ': ' .. word)

@@ -126,3 +126,49 @@ def test_cleanup_dry_run_and_drift_print_tables(
     assert "Nothing to clean up." in dry.stdout
     assert drift.returncode == 0, drift.stderr
     assert "unknown to the ledger: none." in drift.stdout
+
+
+def test_a_room_door_without_gateway_prints_each_doors_code_window_and_use_by(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    config = _config(tmp_path, simulator)
+    simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date()
+    departure = (tomorrow + timedelta(days=2)).isoformat()
+
+    created = _bridge(
+        config, "grants", "create", "room-1", "--start", f"{tomorrow}T15:20",
+        "--end", f"{departure}T10:40", "--name", "Smith", "--code", "582914",
+    )  # fmt: skip
+
+    assert created.returncode == 0, created.stderr
+    [offline] = _on_lock(simulator, ROOM_1)
+    assert "Grant 1 Smith: a code per door" in created.stdout
+    [room] = [line for line in created.stdout.splitlines() if "room-1" in line]
+    [entrance] = [line for line in created.stdout.splitlines() if "main-entrance" in line]
+    assert offline in room
+    assert "offline (the lock has no gateway)" in room
+    assert f"valid {tomorrow} 15:00 to {departure} 11:00" in room  # whole hours
+    assert f"use once before {tomorrow + timedelta(days=1)} 15:00" in room
+    assert "582914" in entrance
+    assert "online" in entrance
+
+    listed = _bridge(config, "grants", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "per door" in listed.stdout
+    assert f"room-1 active {'*' * (len(offline) - 2)}{offline[-2:]} offline" in listed.stdout
+    assert "main-entrance active ****14 online" in listed.stdout
+    assert offline not in listed.stdout
+
+    cancelled = _bridge(config, "grants", "cancel", "1")
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert offline not in cancelled.stdout
+    [room] = [line for line in cancelled.stdout.splitlines() if "room-1" in line]
+    assert "expiring" in room
+    assert f"expires by itself at {departure} 11:00" in _unwrapped(cancelled.stdout)
+    assert "delete it through the lock in the TTLock app" in _unwrapped(cancelled.stdout)
+
+
+def _unwrapped(table: str) -> str:
+    """A printed table's text with its borders and line breaks gone: a long cell wraps."""
+    return " ".join(table.replace("│", " ").split())

@@ -202,6 +202,36 @@ def test_check_config_summarises_a_good_file(tmp_path: Path) -> None:
     assert "2 door(s), 1 room(s)" in result.output
 
 
+def test_check_config_names_doors_not_in_auto_mode_and_the_offline_fallback(
+    tmp_path: Path,
+) -> None:
+    text = MINIMAL.replace("lock_id = 1000002", 'lock_id = 1000002\nmode = "offline"').replace(
+        'timezone = "Europe/Athens"', 'timezone = "Europe/Athens"\noffline_fallback = true'
+    )
+
+    output = CliRunner().invoke(app, ["check-config", "-c", str(write(tmp_path, text))]).output
+    plain = CliRunner().invoke(app, ["check-config", "-c", str(write(tmp_path, MINIMAL))]).output
+
+    said = " ".join(output.split())
+    assert "2 door(s) (mode: room-1 offline; the others auto), 1 room(s)" in said
+    assert "offline fallback after 10m for stays within 6h" in said
+    assert "mode" not in plain
+    assert "fallback" not in plain
+
+
+def test_door_modes_and_the_offline_fallback_default_to_auto_off_10m_and_6h(
+    tmp_path: Path,
+) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+
+    assert {door.mode for door in config.doors.values()} == {"auto"}
+    assert config.property.offline_fallback is False
+    assert config.property.offline_fallback_after == timedelta(minutes=10)
+    assert config.property.offline_fallback_window == timedelta(hours=6)
+    wrong = MINIMAL.replace("lock_id = 1000002", 'lock_id = 1000002\nmode = "gateway"')
+    assert "doors.room-1.mode" in by_key(problems_of(write(tmp_path, wrong)))
+
+
 def test_check_config_lists_problems_and_fails(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + '\n[rooms.room-3]\ndoors = ["room-9"]\n')
 

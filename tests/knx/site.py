@@ -35,6 +35,7 @@ timezone = "Europe/Athens"
 
 [doors.main-entrance]
 lock_id = 1000001
+mode = "online"
 [doors.room-1]
 lock_id = 1000002
 [doors.room-2]

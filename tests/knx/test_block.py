@@ -7,12 +7,24 @@ import datetime
 import pytest
 
 from ttlock_bridge.access import DoorStatus, GrantView, RoomIssue, StayOutcome
-from ttlock_bridge.access.errors import CodeClash, GrantNotFound, UnknownRoom
+from ttlock_bridge.access.errors import (
+    CodeClash,
+    GrantNotFound,
+    OfflineCodeChosen,
+    OfflineCodeFixed,
+    UnknownRoom,
+)
 from ttlock_bridge.access.passcode_policy import CodeNotOnKeypad, CodeTooSimple, CodeWrongLength
 from ttlock_bridge.access.stays import StayOverlapsSeveral
 from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
 from ttlock_bridge.channels.knx import status_words
-from ttlock_bridge.channels.knx.block import BlockObject, IssueRequest, RoomBlock, panel_name
+from ttlock_bridge.channels.knx.block import (
+    BlockObject,
+    IssueRequest,
+    RoomBlock,
+    panel_name,
+    panel_other_code,
+)
 from ttlock_bridge.cloud import AuthError, GatewayError, TransportError
 
 
@@ -22,17 +34,24 @@ def block(**seen: object) -> RoomBlock:
     return room
 
 
-def door(name: str, status: str, errcode: int | None = None) -> DoorStatus:
-    return DoorStatus(name, 1, status, errcode, None, None, None)
+def door(
+    name: str,
+    status: str,
+    errcode: int | None = None,
+    *,
+    code: str = "583921",
+    kind: str = "online",
+) -> DoorStatus:
+    return DoorStatus(name, 1, status, errcode, None, None, None, kind=kind, code=code)
 
 
-def view(*doors: DoorStatus) -> GrantView:
+def view(*doors: DoorStatus, code: str = "583921") -> GrantView:
     return GrantView(
         id=41,
         tag="7K2QF9",
         name="room-12",
         room="room-12",
-        code="583921",
+        code=code,
         start_ms=0,
         end_ms=1,
         start_local="2026-11-23 15:00",
@@ -132,6 +151,57 @@ def test_writeback_shows_code_name_id_and_status_last() -> None:
     ]
 
 
+def test_an_entrance_with_its_own_code_shows_it_in_the_name_object() -> None:
+    entrance = door("main-entrance", "active", code="4830215", kind="offline")
+    written = block().writeback(
+        RoomIssue(StayOutcome.NEW, view(door("room-12", "active"), entrance))
+    )
+    assert list(written.items()) == [
+        (BlockObject.CODE, "583921"),
+        (BlockObject.NAME, "MAIN 4830215"),
+        (BlockObject.GRANT_ID, 41),
+        (BlockObject.STATUS, "OK 2 DOORS"),
+    ]
+
+
+def test_a_room_door_with_an_offline_code_keeps_it_in_the_code_object() -> None:
+    room = door("room-12", "active", code="4830215", kind="offline")
+    grant = view(room, door("main-entrance", "active"), code="4830215")
+    block_12 = block()
+
+    written = block_12.writeback(RoomIssue(StayOutcome.NEXT_STAY, grant), defaulted=True)
+
+    assert written[BlockObject.CODE] == "4830215"
+    assert written[BlockObject.NAME] == "MAIN 583921"  # the entrance takes the grant's code
+    assert written[BlockObject.STATUS] == "OK NEXT STD"  # the word is the trigger's outcome
+    assert block_12.issued_code == "4830215"  # not a typed code on the next trigger
+
+
+def test_an_offline_code_not_issued_yet_shows_pending_beside_the_door() -> None:
+    entrance = door("main-entrance", "pending", -3003, code="", kind="offline")
+    written = block().writeback(
+        RoomIssue(StayOutcome.NEW, view(door("room-12", "active"), entrance))
+    )
+    assert written[BlockObject.NAME] == "MAIN PENDING"
+    assert written[BlockObject.STATUS] == "PENDING 1/2"
+
+
+@pytest.mark.parametrize(
+    ("door_name", "code", "shown"),
+    [
+        ("main-entrance", "4830215", "MAIN 4830215"),
+        ("entrance_b", "1234567890", "ENT 1234567890"),
+        ("gate", "", "GATE PENDING"),
+        ("lobby", "12345678901234", "12345678901234"),
+    ],
+)
+def test_another_doors_code_fits_fourteen_characters_with_its_door(
+    door_name: str, code: str, shown: str
+) -> None:
+    assert panel_other_code(door_name, code) == shown
+    assert len(shown) <= 14
+
+
 @pytest.mark.parametrize(
     ("room", "name"),
     [("room-12", "R12 2311-2511"), ("suite", "suit 2311-2511"), ("7", "R7 2311-2511")],
@@ -192,6 +262,8 @@ def test_an_ok_says_what_happened_and_whether_a_default_was_used(
         (CodeTooSimple("x"), "ERR CODE"),
         (CodeNotOnKeypad("x"), "ERR CODE"),
         (CodeClash("x"), "ERR CLASH"),
+        (OfflineCodeChosen("x"), "ERR CODE"),
+        (OfflineCodeFixed("x"), "ERR OFFLINE"),
         (UnknownRoom("x"), "ERR INPUT"),
         (StayOverlapsSeveral("x"), "ERR INPUT"),
         (AuthError(10004, "x"), "ERR AUTH"),

@@ -121,6 +121,21 @@ def test_the_trigger_issues_the_rooms_grant_and_writes_it_back(
     assert not any(code in line for line in outcome["log"])
 
 
+def test_a_room_door_without_gateway_writes_its_code_and_the_entrances_in_the_name(
+    rest_bridge: RunningBridge,
+) -> None:
+    rest_bridge.simulator.control(f"locks/{ROOM_1}", {"gateway": None})  # offline code
+
+    outcome = issue(rest_bridge, block(1, 3))
+
+    assert outcome["result"] == "OK 2 DOORS"
+    written = dict(outcome["writes"][1:])
+    [on_room] = [entry["keyboardPwd"] for entry in rest_bridge.passcodes_on(ROOM_1)]
+    [on_entrance] = [entry["keyboardPwd"] for entry in rest_bridge.passcodes_on(MAIN_ENTRANCE)]
+    assert written["1/1/1"] == on_room != on_entrance
+    assert written["1/1/2"] == f"MAIN {on_entrance}"
+
+
 def test_the_trigger_again_changes_the_current_grant(rest_bridge: RunningBridge) -> None:
     first = dict(issue(rest_bridge, block(1, 3, code="583921"))["writes"])
     again = issue(rest_bridge, block(1, 5, code="583921"))

@@ -161,6 +161,29 @@ async def test_the_next_guests_stay_gets_its_own_grant_and_code(
     assert len(await bridge.access.grants.find(room="room-1")) == 2
 
 
+async def test_a_room_door_without_gateway_shows_its_code_and_the_entrances_in_the_name(
+    bridge: Bridge, panel: Panel
+) -> None:
+    bridge.simulator.control(f"locks/{ROOM_1}", {"gateway": None})  # an `auto` door: offline
+    set_stay(panel, days_from_today(1), days_from_today(3))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+
+    assert await final_status(panel) == "OK 2 DOORS"
+    room_code = await panel.next_value(CODE, Dpt.TEXT)
+    entrance_shown = await panel.next_value(NAME, Dpt.TEXT)
+    [on_room] = [entry["keyboardPwd"] for entry in passcodes_on(bridge, ROOM_1)]
+    [on_entrance] = [entry["keyboardPwd"] for entry in passcodes_on(bridge, MAIN_ENTRANCE)]
+    assert room_code == on_room != on_entrance
+    assert entrance_shown == f"MAIN {on_entrance}"
+
+    # Its dates are part of the offline code: a change is refused with its own word.
+    panel.write(TO_DATE, Dpt.DATE, days_from_today(5))
+    panel.write(TRIGGER, Dpt.SWITCH, True)
+    assert await final_status(panel) == "ERR OFFLINE"
+    [grant] = await bridge.access.grants.find(room="room-1")
+    assert grant.end_local == f"{days_from_today(3)} 10:30"
+
+
 @pytest.mark.parametrize(
     ("stay", "code", "word"),
     [
@@ -278,14 +301,15 @@ async def test_a_zero_on_the_unlock_object_does_nothing(bridge: Bridge, panel: P
     assert bridge.simulator.state()["calls"].get("/v3/lock/unlock", 0) == 0
 
 
-async def test_a_room_lock_without_gateway_shows_a_failure_word_not_pending(
+async def test_an_online_door_without_gateway_shows_a_failure_word_not_pending(
     bridge: Bridge, panel: Panel
 ) -> None:
-    bridge.simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    # the main entrance is `mode = "online"` (site.py): no offline code in its place
+    bridge.simulator.control(f"locks/{MAIN_ENTRANCE}", {"gateway": None})
     set_stay(panel, days_from_today(1), days_from_today(3))
     panel.write(TRIGGER, Dpt.SWITCH, True)
 
     assert await final_status(panel) == "ERR GATEWAY"
     [grant] = await bridge.access.grants.find(room="room-1")
-    room = next(door for door in grant.doors if door.door == "room-1")
-    assert (room.status, room.errcode, room.next_attempt_ms) == ("failed", -2012, None)
+    entrance = next(door for door in grant.doors if door.door == "main-entrance")
+    assert (entrance.status, entrance.errcode, entrance.next_attempt_ms) == ("failed", -2012, None)

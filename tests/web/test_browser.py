@@ -136,6 +136,32 @@ def test_the_cancel_link_looks_dangerous_and_each_reveal_button_says_whose_code(
     assert save.evaluate(colour) != cancel.evaluate(colour)
 
 
+def test_a_door_without_gateway_gets_its_own_code_on_the_page_chips_and_printed_card(
+    console: RunningConsole, browser: Browser
+) -> None:
+    console.bridge.simulator.control(f"locks/{ROOM_2_LOCK}", {"gateway": None})  # offline code
+    page = signed_in_page(browser, console, DESK_NAME, DESK_PASSWORD)
+
+    issue(page, "room-2", "Meitner", code="246813")
+
+    expect(page.locator("#issued-code-main-entrance")).to_have_text("246813")
+    offline = page.locator("#issued-code-room-2").inner_text()
+    assert offline.isdigit()
+    assert offline != "246813"
+    room = chip(page, "[data-grant-doors]", "room-2")
+    expect(room.locator(".kind")).to_have_text("offline")
+    expect(room.locator(".masked")).to_have_text(f"{'*' * (len(offline) - 2)}{offline[-2:]}")
+    expect(room.locator(".window")).to_contain_text("use once before")
+
+    page.emulate_media(media="print")
+    card = page.get_by_role("region", name="Guest card")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(offline)
+    expect(card).to_contain_text("246813")
+    expect(card.locator(".use-by")).to_contain_text("Use the code of room-2 once before")
+    expect(page.locator(".screen-only")).to_be_hidden()
+
+
 def test_wrong_password_then_throttle_in_the_browser(
     console: RunningConsole, browser: Browser
 ) -> None:

@@ -145,6 +145,54 @@ def test_modify_reveal_and_cancel_are_recorded(console: RunningConsole) -> None:
     assert {a.operator for a in actions} == {DESK_NAME}
 
 
+def local(iso: str) -> str:
+    """`2026-12-02T00:00:00+01:00` (the API's) -> `2026-12-02 00:00` (the console's)."""
+    return f"{iso[:10]} {iso[11:16]}"
+
+
+def test_a_door_without_gateway_shows_its_own_code_window_use_by_and_expiry(
+    console: RunningConsole,
+) -> None:
+    console.bridge.simulator.control("locks/1000003", {"gateway": None})  # room-2's: offline
+    client = console.signed_in()
+
+    issued = client.post(
+        "/issue", data=issue_form(client, code="135792", arrival_time="00:30")
+    ).text
+
+    grant = console.bridge.api.get("/api/v1/grants/1").json()
+    room = next(door for door in grant["doors"] if door["door"] == "room-2")
+    code, use_by = room["code"], local(room["use_by"])
+    assert grant["codes_differ"]
+    assert f'id="issued-code-room-2">{code}<' in issued
+    assert 'id="issued-code-main-entrance">135792<' in issued
+    card = issued.split('class="guest-card"')[1]
+    assert code in card
+    assert "135792" in card
+    assert f"Use the code of room-2 once before {use_by}" in card
+    window = f"offline code valid {local(room['valid_from'])} → {local(room['valid_until'])}"
+    assert local(room["valid_from"]).endswith("00:00")  # the whole hour before 00:30
+
+    page = client.get("/grants/1").text
+    assert code not in page
+    assert "135792" not in page
+    assert f"{window}; use once before {use_by}" in page
+    assert "****92" in page
+    assert "a code per door" in client.get("/").text
+    revealed = client.post("/grants/1/reveal", data={"csrf_token": csrf_of(page)}).text
+    assert f'<span class="code">{code}</span>' in revealed
+    assert '<span class="code">135792</span>' in revealed
+
+    warning = client.get("/grants/1/cancel").text
+    assert "room-2 holds an offline code: where no gateway can delete it" in warning
+    client.post("/grants/1/cancel", data={"csrf_token": csrf_of(page)})
+    after = client.get("/grants/1").text
+    [chip] = re.findall(r'<li class="chip expiring" data-door="room-2".*?</li>', after, re.S)
+    assert "expires by itself at" in chip
+    assert "TTLock app" in chip
+    assert "use once before" not in chip
+
+
 def test_a_departure_before_arrival_on_the_grant_page_changes_nothing(
     console: RunningConsole,
 ) -> None:

@@ -31,8 +31,8 @@ class DoorStatus:
     `kind` is `online` (the grant's code) or `offline` (`offline_reason` says why); `code` is
     what opens this door ("" while an offline code is not issued yet), valid from `start_ms`
     to `end_ms` (UTC epoch ms: an offline code's whole hours, the grant's window otherwise).
-    An offline code must open the door once before `use_by_ms` (24 h after its start) or the
-    lock voids it (reference §8.1); None for an online code.
+    An offline code must open the door once before `use_by_ms` (24 h after its start, or its
+    end if sooner) or the lock voids it (reference §8.1); None for an online code.
     """
 
     door: str
@@ -135,7 +135,7 @@ def door_status(placement: Placement, zone: ZoneInfo) -> DoorStatus:
         start_ms=start_ms,
         end_ms=end_ms,
         offline_reason=placement.kind_reason,
-        use_by_ms=start_ms + FIRST_USE_WITHIN_MS if kind == "offline" else None,
+        use_by_ms=min(start_ms + FIRST_USE_WITHIN_MS, end_ms) if kind == "offline" else None,
     )
 
 

@@ -88,7 +88,8 @@ def _summary(config: Config) -> str:
     text = (
         f"[green]OK[/green] {escape(str(config.source))}: property "
         f"{escape(config.property.name)!r} in {config.property.timezone}, "
-        f"{len(config.doors)} door(s), {len(config.rooms)} room(s)"
+        f"{len(config.doors)} door(s){_door_modes(config)}, {len(config.rooms)} room(s)"
+        f"{_offline_fallback(config)}"
     )
     if config.bookings:
         feeds = sum(len(settings.feeds) for settings in config.bookings.values())
@@ -110,6 +111,29 @@ def _summary(config: Config) -> str:
                 "empty here: export it where the bridge runs"
             )
     return text
+
+
+def _door_modes(config: Config) -> str:
+    """` (mode: room-3 offline, main-entrance online; the others auto)`: the doors whose
+    `mode` is not the default, or "" when every door is `auto`."""
+    chosen = [f"{name} {door.mode}" for name, door in config.doors.items() if door.mode != "auto"]
+    if not chosen:
+        return ""
+    others = "; the others auto" if len(chosen) < len(config.doors) else ""
+    return f" (mode: {escape(', '.join(chosen))}{others})"
+
+
+def _offline_fallback(config: Config) -> str:
+    """`; offline fallback after 10m for stays within 6h`, or "" when it is off."""
+    from ttlock_bridge.config.durations import duration_text
+
+    settings = config.property
+    if not settings.offline_fallback:
+        return ""
+    return (
+        f"; offline fallback after {duration_text(settings.offline_fallback_after)} "
+        f"for stays within {duration_text(settings.offline_fallback_window)}"
+    )
 
 
 def load_config_or_problem(path: Path = DEFAULT_CONFIG_PATH) -> Config:

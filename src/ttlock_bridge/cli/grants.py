@@ -7,8 +7,10 @@ given a code) print full passcodes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
@@ -25,7 +27,18 @@ from ttlock_bridge.cli.context import (
 )
 
 if TYPE_CHECKING:
-    from ttlock_bridge.access import CleanupReport, DriftItem, DriftReport, GrantView
+    from zoneinfo import ZoneInfo
+
+    from ttlock_bridge.access import (
+        Access,
+        CleanupReport,
+        DoorStatus,
+        DriftItem,
+        DriftReport,
+        GrantView,
+    )
+
+T = TypeVar("T")
 
 grants_app = typer.Typer(
     name="grants", help="Guest grants: one code on a room's doors for a stay.", no_args_is_help=True
@@ -39,7 +52,15 @@ End = Annotated[
     str, typer.Option("--end", help="Departure: 2026-11-25 (check-out time), 2026-11-25T10:00.")
 ]
 GrantId = Annotated[int, typer.Argument(help="The grant's id (see `grants list`).")]
-STATUS_STYLE = {"active": "green", "pending": "yellow", "failed": "red", "removing": "yellow"}
+STATUS_STYLE = {
+    "active": "green",
+    "pending": "yellow",
+    "failed": "red",
+    "removing": "yellow",
+    "expiring": "yellow",
+}
+HANDED_BACK = ("removing", "removed", "expiring")
+"""Door statuses of a withdrawn code: its window and first-use rule no longer matter."""
 
 
 @grants_app.command("create")
@@ -59,12 +80,8 @@ def create(
     from ttlock_bridge.access import GrantRequest
 
     request = GrantRequest(start=start, end=end, room=room, doors=door, name=name, code=code)
-
-    async def run() -> GrantView:
-        async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.create(request)
-
-    _print_grant(run_command(run), show_code=True)
+    view, zone = _on_property(config, lambda access: access.grants.create(request))
+    _print_grant(view, zone, show_code=True)
 
 
 @grants_app.command("list")
@@ -74,26 +91,23 @@ def list_grants(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """List current grants (codes masked)."""
+    from ttlock_bridge.cloud import shown_code
 
-    async def run() -> list[GrantView]:
-        async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.find(room=room, include_inactive=all_)
-
-    views = run_command(run)
-    from ttlock_bridge.cloud import mask_code
-
+    views, _zone = _on_property(
+        config, lambda access: access.grants.find(room=room, include_inactive=all_)
+    )
     table = Table(title="Grants", title_justify="left")
     for column in ("id", "name", "room", "from", "to", "code", "state", "doors"):
         table.add_column(column)
     for view in views:
-        doors = ", ".join(f"{door.door} {_styled(door.status)}" for door in view.doors)
+        doors = ", ".join(_door_in_list(door, view.codes_differ) for door in view.doors)
         table.add_row(
             str(view.id),
             escape(view.name),
             escape(view.room or "-"),
             view.start_local,
             view.end_local,
-            mask_code(view.code),
+            "per door" if view.codes_differ else shown_code(view.code, reveal=False),
             view.state,
             doors,
         )
@@ -103,12 +117,8 @@ def list_grants(
 @grants_app.command("show")
 def show(grant_id: GrantId, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Show one grant with the status of each door, and what to do about failures."""
-
-    async def run() -> GrantView:
-        async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.get(grant_id)
-
-    _print_grant(run_command(run), show_code=True)
+    view, zone = _on_property(config, lambda access: access.grants.get(grant_id))
+    _print_grant(view, zone, show_code=True)
 
 
 @grants_app.command("modify")
@@ -125,34 +135,27 @@ def modify(
     from ttlock_bridge.access import GrantChanges
 
     changes = GrantChanges(start=start, end=end, name=name, code=code)
-
-    async def run() -> GrantView:
-        async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.modify(grant_id, changes)
-
-    _print_grant(run_command(run), show_code=code is not None)
+    view, zone = _on_property(config, lambda access: access.grants.modify(grant_id, changes))
+    _print_grant(view, zone, show_code=code is not None)
 
 
 @grants_app.command("new-code")
 def new_code(grant_id: GrantId, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     """Give a grant a fresh generated code (e.g. the old one was disclosed), on every door."""
-
-    async def run() -> GrantView:
-        async with property_access(load_config_or_problem(config)) as access:
-            return await access.grants.new_code(grant_id)
-
-    _print_grant(run_command(run), show_code=True)
+    view, zone = _on_property(config, lambda access: access.grants.new_code(grant_id))
+    _print_grant(view, zone, show_code=True)
 
 
 @grants_app.command("cancel")
 def cancel(grant_id: GrantId, config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
-    """Withdraw a grant: its code is deleted from every door."""
+    """Withdraw a grant: its code is deleted from every door (an offline code that no gateway
+    can delete stays valid to its end: the door shows `expiring` and what to do)."""
 
-    async def run() -> GrantView:
-        async with property_access(load_config_or_problem(config)) as access:
-            return (await access.grants.cancel(grant_id)).view
+    async def cancelled(access: Access) -> GrantView:
+        return (await access.grants.cancel(grant_id)).view
 
-    _print_grant(run_command(run), show_code=False)
+    view, zone = _on_property(config, cancelled)
+    _print_grant(view, zone, show_code=False)
 
 
 @app.command()
@@ -203,26 +206,77 @@ def drift(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
     _print_drift("In the ledger, missing from the locks", report.missing_from_locks)
 
 
-def _print_grant(view: GrantView, *, show_code: bool) -> None:
-    from ttlock_bridge.cloud import mask_code
+def _on_property(config: Path, act: Callable[[Access], Awaitable[T]]) -> tuple[T, ZoneInfo]:
+    """Run `act` on the property's access core (a problem becomes a message and an exit
+    code); what it returned, and the property's zone to show local times in."""
 
-    code = view.code if show_code else mask_code(view.code)
+    async def run() -> tuple[T, ZoneInfo]:
+        settings = load_config_or_problem(config)
+        async with property_access(settings) as access:
+            return await act(access), settings.property.zone
+
+    return run_command(run)
+
+
+def _print_grant(view: GrantView, zone: ZoneInfo, *, show_code: bool) -> None:
+    """The grant's line and a table of its doors; where the doors take different codes (an
+    offline door has its own), each door's code and kind."""
+    from ttlock_bridge.cloud import shown_code
+
+    code = (
+        "a code per door"
+        if view.codes_differ
+        else f"code [bold]{shown_code(view.code, reveal=show_code)}[/bold]"
+    )
     out.print(
-        f"Grant {view.id} [bold]{escape(view.name)}[/bold]: code [bold]{code}[/bold], "
+        f"Grant {view.id} [bold]{escape(view.name)}[/bold]: {code}, "
         f"{view.start_local} to {view.end_local}, {view.state}"
     )
     table = Table(title_justify="left")
-    for column in ("door", "lock", "status", "detail"):
+    columns = ["door", "lock", "status", "code", "kind", "detail"]
+    for column in columns if view.codes_differ else ["door", "lock", "status", "detail"]:
         table.add_column(column)
     for door in view.doors:
-        detail = ""
-        if door.error:
-            detail = f"{door.guidance or door.error} (errcode {door.errcode})"
-        if door.next_attempt_ms and door.status in ("pending", "removing"):
-            retry = datetime.fromtimestamp(door.next_attempt_ms / 1000, UTC)
-            detail += f"; next try {retry:%H:%M:%S} UTC"
-        table.add_row(escape(door.door), str(door.lock_id), _styled(door.status), escape(detail))
+        cells = [escape(door.door), str(door.lock_id), _styled(door.status)]
+        if view.codes_differ:
+            cells += [shown_code(door.code, reveal=show_code) or "not issued yet", door.kind]
+        table.add_row(*cells, escape(_door_detail(door, zone)))
     out.print(table)
+
+
+def _door_detail(door: DoorStatus, zone: ZoneInfo) -> str:
+    """Why a door waits or failed and when it is tried again; what an expiring code means;
+    an offline code's window and the time it must first be used by."""
+    from ttlock_bridge.access.time_window import format_local
+
+    parts = []
+    if door.error:
+        parts.append(f"{door.guidance or door.error} (errcode {door.errcode})")
+    elif door.status == "expiring" and door.guidance:
+        parts.append(door.guidance)
+    if door.next_attempt_ms and door.status in ("pending", "removing"):
+        retry = datetime.fromtimestamp(door.next_attempt_ms / 1000, UTC)
+        parts.append(f"next try {retry:%H:%M:%S} UTC")
+    if door.kind == "offline" and door.status not in HANDED_BACK:
+        why = f" ({door.offline_reason})" if door.offline_reason else ""
+        window = f"{format_local(door.start_ms, zone)} to {format_local(door.end_ms, zone)}"
+        offline = f"offline{why}: valid {window}"
+        if door.use_by_ms is not None:
+            use_by = format_local(door.use_by_ms, zone)
+            offline += f", use once before {use_by} or the lock voids it"
+        parts.append(offline)
+    return "; ".join(parts)
+
+
+def _door_in_list(door: DoorStatus, codes_differ: bool) -> str:
+    """`room-1 active`, and where the grant's doors take different codes `room-1 active
+    ****15 offline` (codes masked, as everywhere in a list)."""
+    from ttlock_bridge.cloud import shown_code
+
+    shown = f"{escape(door.door)} {_styled(door.status)}"
+    if codes_differ:
+        shown += f" {shown_code(door.code, reveal=False) or '-'} {door.kind}"
+    return shown
 
 
 def _print_drift(title: str, items: list[DriftItem]) -> None:

@@ -35,6 +35,7 @@ from ttlock_bridge.cloud.models import (
     Passcode,
     PasscodeType,
     mask_code,
+    shown_code,
 )
 from ttlock_bridge.cloud.records import PASSAGE_MODE_UNLOCK, BoltState, bolt_state_after
 from ttlock_bridge.cloud.regions import DEFAULT_REGION, REGIONS, api_base
@@ -90,6 +91,7 @@ __all__ = [
     "bolt_state_after",
     "mask_code",
     "password_md5",
+    "shown_code",
 ]
 
 # A library logs; the application decides where to. Without this, Python's last-resort handler

@@ -38,6 +38,12 @@ def mask_code(code: str) -> str:
     return "*" * max(len(code) - 2, 2) + code[-2:] if len(code) > 2 else "**"
 
 
+def shown_code(code: str, *, reveal: bool) -> str:
+    """A passcode as an answer shows it: in full where the caller asked for it, else masked
+    (`mask_code`). No code ("": an offline code not issued yet) stays "": nothing to hide."""
+    return code if reveal or not code else mask_code(code)
+
+
 class CloudModel(BaseModel):
     """Base for TTLock answers: camelCase on the wire, snake_case in Python, extras ignored."""
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ttlock_bridge.access import RoomIssue
+from ttlock_bridge.access import DoorStatus, GrantView, RoomIssue
 from ttlock_bridge.channels.knx import status_words
 from ttlock_bridge.channels.knx.dpt import TEXT_LENGTH, Dpt, Value
 
@@ -129,12 +129,22 @@ class RoomBlock:
 
     def writeback(self, issue: RoomIssue, *, defaulted: bool = False) -> dict[BlockObject, Value]:
         """What the panel shows after trigger 1, in writing order (status last); the code
-        written is remembered as the bridge's own (`issued_code`)."""
+        written is remembered as the bridge's own (`issued_code`).
+
+        The code object holds the room's own door's code. Where another door takes a different
+        code (an offline code, docs/logicmachine.md "Two codes"), the name object shows that
+        door's code (`panel_other_code`) instead of the stay's name: the desk reads both codes
+        off the panel."""
         view = issue.grant
         self.issued_code = view.code
+        other = other_code(view)
         return {
             BlockObject.CODE: view.code,
-            BlockObject.NAME: panel_name(self.room, view.start_local, view.end_local),
+            BlockObject.NAME: (
+                panel_name(self.room, view.start_local, view.end_local)
+                if other is None
+                else panel_other_code(other.door, other.code)
+            ),
             BlockObject.GRANT_ID: view.id,
             BlockObject.STATUS: status_words.for_grant(
                 view, issue.outcome, defaulted_times=defaulted
@@ -159,6 +169,30 @@ def panel_name(room: str, start_local: str, end_local: str) -> str:
     number = _TRAILING_NUMBER.search(room)
     label = f"R{number[1]}" if number else room
     return f"{label[: TEXT_LENGTH - len(days) - 1]} {days}"
+
+
+def other_code(view: GrantView) -> DoorStatus | None:
+    """The first door whose code is not the one the code object shows (`view.code`, the room's
+    own door's): the main entrance with an offline code of its own, or the entrance holding
+    the grant's code when the room's door is offline. None when every door takes one code."""
+    if not view.codes_differ:
+        return None
+    return next((door for door in view.doors if door.code != view.code), None)
+
+
+_WORD_BREAK = re.compile(r"[-_]")
+OTHER_CODE_PENDING = "PENDING"
+"""What the name object shows in place of a door's own code that is not issued yet."""
+
+
+def panel_other_code(door: str, code: str) -> str:
+    """`main-entrance`, `4830215` -> `MAIN 4830215`: the first word of the door's name, as much
+    of it as fits beside the code in 14 characters, then the code (`PENDING` while an offline
+    code is not issued yet)."""
+    shown = code or OTHER_CODE_PENDING
+    first_word = _WORD_BREAK.split(door, maxsplit=1)[0]
+    label = first_word.upper()[: max(TEXT_LENGTH - len(shown) - 1, 0)]
+    return f"{label} {shown}" if label else shown
 
 
 def _day_month(local: str) -> str:

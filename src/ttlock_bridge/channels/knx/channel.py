@@ -228,13 +228,15 @@ class KnxChannel:
         )
 
     async def _new_code(self, block: RoomBlock) -> None:
-        """Trigger 0: a fresh code into +1, not on any door of the room; the cloud is untouched."""
+        """Trigger 0: a fresh code into +1, not on any door of the room (nor any offline code
+        of those doors); the cloud is untouched."""
         config = self._access.config
         doors = set(config.rooms[block.room].all_doors)
         taken = {
-            grant.code
+            code
             for grant in await self._access.grants.find()
             if doors & {door.door for door in grant.doors}
+            for code in grant.codes.values()
         }
         keys = common_keys(config.doors[door].keypad for door in doors)
         code = generate_code(

@@ -8,7 +8,13 @@ table for installers; keep the two in step.
 from __future__ import annotations
 
 from ttlock_bridge.access import GrantView, StayOutcome
-from ttlock_bridge.access.errors import AccessError, CodeClash, InvalidInput
+from ttlock_bridge.access.errors import (
+    AccessError,
+    CodeClash,
+    InvalidInput,
+    OfflineCodeChosen,
+    OfflineCodeFixed,
+)
 from ttlock_bridge.access.passcode_policy import CodeRejected
 from ttlock_bridge.access.time_window import EmptyWindow, UnreadableTime, WindowInPast
 from ttlock_bridge.cloud import AuthError, GatewayError, TTLockError
@@ -26,6 +32,7 @@ ERR_DATES = "ERR DATES"
 ERR_PAST = "ERR PAST"
 ERR_CODE = "ERR CODE"
 ERR_CLASH = "ERR CLASH"
+ERR_OFFLINE = "ERR OFFLINE"
 ERR_INPUT = "ERR INPUT"
 ERR_GATEWAY = "ERR GATEWAY"
 ERR_AUTH = "ERR AUTH"
@@ -38,7 +45,9 @@ _WORD_FOR_ERROR: tuple[tuple[type[Exception], str], ...] = (
     (EmptyWindow, ERR_DATES),
     (UnreadableTime, ERR_DATES),
     (CodeRejected, ERR_CODE),
+    (OfflineCodeChosen, ERR_CODE),
     (CodeClash, ERR_CLASH),
+    (OfflineCodeFixed, ERR_OFFLINE),
     (InvalidInput, ERR_INPUT),
     (AuthError, ERR_AUTH),
     (GatewayError, ERR_GATEWAY),

@@ -19,6 +19,8 @@ from ttlock_bridge.access.errors import (
     GrantClosed,
     GrantNotFound,
     InvalidInput,
+    OfflineCodeChosen,
+    OfflineCodeFixed,
     UnknownDoor,
     UnknownRoom,
 )
@@ -198,6 +200,10 @@ def _hint_for(request: Request, error: Exception) -> str | None:
         return "leave `code` out to have a safe code generated"
     if isinstance(error, UnknownRoom | UnknownDoor):
         return _ROOMS_HINT
+    if isinstance(error, OfflineCodeChosen):
+        return "leave `code` out: TTLock computes each offline door's code"
+    if isinstance(error, OfflineCodeFixed):
+        return "DELETE the grant and POST a new one for the new dates (docs/grants.md)"
     return None
 
 

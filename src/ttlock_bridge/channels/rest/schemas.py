@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from ttlock_bridge.access import CleanupReport, DoorStatus, DriftItem, DriftReport, GrantView
 from ttlock_bridge.access.text import MAX_NAME_CHARS
 from ttlock_bridge.bookings import BookingLine, BookingsOverview, FeedStatus, SyncReport
-from ttlock_bridge.cloud import mask_code
+from ttlock_bridge.cloud import shown_code
 from ttlock_bridge.locks.clocks import LockClock
 from ttlock_bridge.locks.state import LockState
 
@@ -232,6 +232,15 @@ class PasscodeAdded(BaseModel):
 
 
 class DoorStatusOut(BaseModel):
+    """One door of a grant. `status`: `active`, `pending`, `failed`, `removing`, `removed`, or
+    `expiring` (an offline code withdrawn before its end: it stays valid on the lock until
+    `valid_until`, `guidance` says what to do). `kind`: `online` (the grant's code, written
+    through the gateway) or `offline` (a code TTLock computed for this lock, `offline_reason`
+    says why). `code` is what opens this door, masked or full like the grant's ("" while an
+    offline code is not issued yet), valid from `valid_from` to `valid_until` (property-local:
+    an offline code's whole hours, the grant's window otherwise); an offline code must open the
+    door once before `use_by` or the lock voids it (null for an online code)."""
+
     door: str
     lock_id: int
     status: str
@@ -239,9 +248,15 @@ class DoorStatusOut(BaseModel):
     error: str | None
     guidance: str | None
     next_attempt: str | None
+    kind: Literal["online", "offline"]
+    code: str
+    valid_from: str
+    valid_until: str
+    offline_reason: str | None
+    use_by: str | None
 
     @classmethod
-    def of(cls, door: DoorStatus, zone: ZoneInfo) -> DoorStatusOut:
+    def of(cls, door: DoorStatus, zone: ZoneInfo, *, reveal_code: bool) -> DoorStatusOut:
         return cls(
             door=door.door,
             lock_id=door.lock_id,
@@ -250,17 +265,30 @@ class DoorStatusOut(BaseModel):
             error=door.error,
             guidance=door.guidance,
             next_attempt=local_iso(door.next_attempt_ms, zone),
+            kind="offline" if door.kind == "offline" else "online",
+            code=shown_code(door.code, reveal=reveal_code),
+            valid_from=local_iso(door.start_ms, zone) or "",
+            valid_until=local_iso(door.end_ms, zone) or "",
+            offline_reason=door.offline_reason,
+            use_by=local_iso(door.use_by_ms, zone),
         )
 
 
 class GrantOut(BaseModel):
-    """A grant with each door's status; `code` is masked in lists, full when asked for."""
+    """A grant with each door's status; `code` is masked in lists, full when asked for.
+
+    `code` opens every door of the common grant. Where a door has an offline code (its own,
+    docs/grants.md "Two kinds of code") it is the first door's (the room's own) code, and
+    `codes` (door -> code, masked or full like `code`) says which code opens which door;
+    `codes_differ` is true when not every door takes the same code."""
 
     id: int
     tag: str
     name: str
     room: str | None
     code: str
+    codes: dict[str, str]
+    codes_differ: bool
     start: str
     end: str
     start_ms: int
@@ -276,14 +304,16 @@ class GrantOut(BaseModel):
             tag=view.tag,
             name=view.name,
             room=view.room,
-            code=view.code if reveal_code else mask_code(view.code),
+            code=shown_code(view.code, reveal=reveal_code),
+            codes={door: shown_code(code, reveal=reveal_code) for door, code in view.codes.items()},
+            codes_differ=view.codes_differ,
             start=view.start_local,
             end=view.end_local,
             start_ms=view.start_ms,
             end_ms=view.end_ms,
             state=view.state,
             summary=view.summary,
-            doors=[DoorStatusOut.of(door, zone) for door in view.doors],
+            doors=[DoorStatusOut.of(door, zone, reveal_code=reveal_code) for door in view.doors],
         )
 
 

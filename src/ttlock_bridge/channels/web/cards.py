@@ -43,10 +43,20 @@ class DoorFacts:
         return self.low_battery or self.gateway in ("offline", "none")
 
 
+WANTED: Final = ("active", "pending", "failed")
+"""Door statuses of a code the grant still wants on the door (not withdrawn)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DoorChip:
     """One door on a card: the grant's status on it (None without a grant), why it waits or
-    failed, when it is tried again (UTC ms), what a person should do, and the lock's facts."""
+    failed, when it is tried again (UTC ms), what a person should do, and the lock's facts.
+
+    `kind` is the grant's kind of code on this door (`online`, `offline`; None without a
+    grant); `code` its own code where the grant's doors take different codes (None where they
+    share one: the grant's code says it; "" while an offline code is not issued yet). An
+    offline code's window (`valid_from_ms` to `valid_until_ms`, UTC ms: whole hours) and the
+    time it must first open the door by (`use_by_ms`) are None for an online code."""
 
     door: str
     status: str | None
@@ -54,11 +64,22 @@ class DoorChip:
     guidance: str | None
     next_attempt_ms: int | None
     facts: DoorFacts
+    kind: str | None = None
+    code: str | None = None
+    valid_from_ms: int | None = None
+    valid_until_ms: int | None = None
+    use_by_ms: int | None = None
 
     @property
     def waiting(self) -> bool:
         """The grant's code is not (yet) on this door."""
         return self.status in ("pending", "failed")
+
+    @property
+    def offline_window_matters(self) -> bool:
+        """An offline code the grant still wants: its window and first-use time are the
+        guest's to know (a withdrawn one's guidance says what remains)."""
+        return self.kind == "offline" and self.status in WANTED
 
     @property
     def problem(self) -> bool:
@@ -120,20 +141,32 @@ def door_chips(
     statuses: dict[str, DoorStatus] = {each.door: each for each in grant.doors} if grant else {}
     if gateways is None:
         gateways = desk.locks.door_gateways()
-    chips = []
-    for door in doors:
-        status = statuses.get(door)
-        chips.append(
-            DoorChip(
-                door=door,
-                status=status.status if status else None,
-                error=status.error if status else None,
-                guidance=status.guidance if status else None,
-                next_attempt_ms=status.next_attempt_ms if status else None,
-                facts=door_facts(desk, door, gateways),
-            )
-        )
-    return chips
+    own_codes = grant is not None and grant.codes_differ
+    return [
+        _chip(door, statuses.get(door), door_facts(desk, door, gateways), own_code=own_codes)
+        for door in doors
+    ]
+
+
+def _chip(door: str, status: DoorStatus | None, facts: DoorFacts, *, own_code: bool) -> DoorChip:
+    """The chip of `door` with the grant's `status` on it (None: no grant); its own code
+    where `own_code` (the grant's doors take different codes)."""
+    if status is None:
+        return DoorChip(door, None, None, None, None, facts)
+    offline = status.kind == "offline"
+    return DoorChip(
+        door=door,
+        status=status.status,
+        error=status.error,
+        guidance=status.guidance,
+        next_attempt_ms=status.next_attempt_ms,
+        facts=facts,
+        kind=status.kind,
+        code=status.code if own_code else None,
+        valid_from_ms=status.start_ms if offline else None,
+        valid_until_ms=status.end_ms if offline else None,
+        use_by_ms=status.use_by_ms,
+    )
 
 
 def room_cards(desk: Desk, rooms: list[RoomOccupancy]) -> list[RoomCard]:

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from ttlock_bridge.access.errors import (
     AccessError,
     CodeClash,
+    OfflineCodeChosen,
     UnknownDoor,
     UnknownRoom,
     UnsafeText,
@@ -89,7 +90,7 @@ def field_of(error: AccessError) -> str:
     `code`), or `GENERAL`."""
     if isinstance(error, UnknownRoom | UnknownDoor):
         return "room"
-    if isinstance(error, CodeRejected | CodeClash | CodeSpaceExhausted):
+    if isinstance(error, CodeRejected | CodeClash | CodeSpaceExhausted | OfflineCodeChosen):
         return "code"
     if isinstance(error, UnsafeText) or "name" in str(error).split(":")[0]:
         return "name"
