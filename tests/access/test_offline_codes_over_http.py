@@ -248,3 +248,51 @@ async def test_hours_ttlock_will_not_issue_again_move_the_end_an_hour_later(
 
     assert (again.status, again.start_ms) == ("active", room.start_ms)
     assert again.end_ms == room.end_ms + HOUR_MS
+
+
+async def test_a_used_offline_code_leaves_the_lock_through_its_gateway_when_cancelled(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline", "room-1"))  # room-1 keeps its gateway
+    view = await hotel.access.grants.create(stay(start=local(tomorrow_at(12))))
+    room = doors(view)["room-1"]
+    hotel.advance(room.start_ms - hotel.clock() + HOUR_MS)
+    assert opens(hotel, ROOM_1, room.code)
+
+    cancelled = doors((await hotel.access.grants.cancel(view.id)).view)["room-1"]
+
+    assert cancelled.status == "removed"
+    assert not opens(hotel, ROOM_1, room.code)
+
+
+async def test_an_offline_code_whose_gateway_is_down_is_retried_not_left_to_expire(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline", "room-1"))
+    view = await hotel.access.grants.create(stay(start=local(tomorrow_at(12))))
+    room = doors(view)["room-1"]
+    hotel.advance(room.start_ms - hotel.clock() + HOUR_MS)
+    assert opens(hotel, ROOM_1, room.code)
+    hotel.simulator.control(f"gateways/{MAIN_GATEWAY}", {"online": False})
+
+    waiting = doors((await hotel.access.grants.cancel(view.id)).view)["room-1"]
+    assert (waiting.status, waiting.errcode) == ("removing", -3002)  # retried, fail closed
+    hotel.simulator.control(f"gateways/{MAIN_GATEWAY}", {"online": True})
+    hotel.advance(2 * HOUR_MS)
+    await hotel.access.reconciler.run_pass()
+
+    assert doors(await hotel.access.grants.get(view.id))["room-1"].status == "removed"
+    assert not opens(hotel, ROOM_1, room.code)
+
+
+async def test_a_door_in_online_mode_never_falls_back(hotel: Hotel) -> None:
+    hotel.reconfigure(lambda config: door_modes("online", "room-1")(with_fallback(config)))
+    hotel.simulator.control(f"gateways/{MAIN_GATEWAY}", {"online": False})
+    arrival = datetime.now(UTC) + timedelta(minutes=30)
+    view = await hotel.access.grants.create(
+        stay(start=local(arrival), end=local(arrival + timedelta(days=2)))
+    )
+    hotel.advance(60 * 60_000)
+    await hotel.access.reconciler.run_pass()
+
+    assert doors(await hotel.access.grants.get(view.id))["room-1"].kind == "online"

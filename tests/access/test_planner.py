@@ -141,14 +141,19 @@ def test_an_offline_code_is_issued_kept_and_left_to_expire_without_a_gateway() -
     held=st.booleans(),
     in_doubt=st.booleans(),
     offline=st.booleans(),
+    stalled=st.booleans(),
 )
 def test_an_online_code_falls_back_only_when_it_waited_long_enough_for_a_stay_about_to_start(
-    waited_min: int, starts_in_h: int, held: bool, in_doubt: bool, offline: bool
+    *, waited_min: int, starts_in_h: int, held: bool, in_doubt: bool, offline: bool, stalled: bool
 ) -> None:
     start = NOW + starts_in_h * 3_600_000
     wanted = Passcode("582914", start, start + 86_400_000, WANTED.name)
     view = PlacementView(
-        wanted, Held(7, wanted) if held else None, in_doubt=in_doubt, offline=offline
+        wanted,
+        Held(7, wanted) if held else None,
+        in_doubt=in_doubt,
+        offline=offline,
+        stalled=stalled,
     )
 
     due = offline_fallback_due(
@@ -166,4 +171,5 @@ def test_an_online_code_falls_back_only_when_it_waited_long_enough_for_a_stay_ab
         and not held
         and not in_doubt
         and not offline
+        and not stalled  # failed for good: a person acts, not the fallback
     )

@@ -29,7 +29,7 @@ class CodeKinds:
         self._modes = {door.lock_id: door.mode for door in config.doors.values()}
         self._gateway_of = gateway_of or _unknown
         settings = config.property
-        self.fallback = settings.offline_fallback
+        self._fallback = settings.offline_fallback
         self.fallback_after_ms = int(settings.offline_fallback_after.total_seconds() * 1000)
         self.fallback_window_ms = int(settings.offline_fallback_window.total_seconds() * 1000)
 
@@ -46,6 +46,16 @@ class CodeKinds:
         """Why an online code the cloud refused for want of a gateway (-2012) becomes an
         offline one (an `auto` door); None: it stays online and fails (an `online` door)."""
         return NO_GATEWAY if self._modes.get(lock_id, "auto") == "auto" else None
+
+    def may_fall_back(self, lock_id: int) -> bool:
+        """Whether the door's online code may give way to an offline one (`offline_fallback`
+        on, and the door in `auto` mode: `online` means online only)."""
+        return self._fallback and self._modes.get(lock_id, "auto") == "auto"
+
+    def has_gateway(self, lock_id: int) -> bool:
+        """Whether the lock has a gateway (online or not), or it is not known yet: whether a
+        gateway may ever remove an offline code before its end."""
+        return self._gateway_of(lock_id) is not GatewayState.NONE
 
     def reachable(self, lock_id: int) -> bool:
         """Whether a command may reach the lock now: its gateway is not known to be missing or

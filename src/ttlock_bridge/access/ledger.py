@@ -39,7 +39,7 @@ class Work:
     lock_id: int
     view: PlacementView
     waiting_since_ms: int
-    """When the grant last changed (UTC epoch ms): since then its code waits to be placed."""
+    """When the grant was made (UTC epoch ms): the offline fallback counts from there."""
     starts_ms: int
 
 
@@ -165,7 +165,7 @@ def load_work(session: Session, placement_id: int, zone: ZoneInfo) -> Work | Non
         door=placement.door,
         lock_id=placement.lock_id,
         view=view_of(placement, zone),
-        waiting_since_ms=placement.grant.updated_at_ms,
+        waiting_since_ms=placement.grant.created_at_ms,
         starts_ms=placement.grant.start_ms,
     )
 

@@ -55,7 +55,8 @@ class PlacementView:
     offline: bool = False
     """An offline code: `wanted` is its whole-hour window (its `code` is the cloud's to give)."""
     gateway: bool = True
-    """Whether a command may reach the lock now (an offline code withdrawn before its end)."""
+    """Whether the lock has a gateway (an offline code withdrawn before its end can leave the
+    lock only through one; while it is offline the delete is retried as any)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,15 +174,17 @@ def offline_fallback_due(
     window_ms: int,
 ) -> bool:
     """Whether an online code that is not on its lock yet should give way to an offline one:
-    it has waited `after_ms` since `waiting_since_ms`, nothing may have reached the lock (no
-    held code, no call in doubt), and the stay starts within `window_ms` (or has begun) and
-    has not ended."""
+    it waits for a retry (not failed for good: a person acts on those) `after_ms` after
+    `waiting_since_ms` (the grant's creation), nothing may have reached the lock (no held
+    code, no call in doubt), and the stay starts within `window_ms` (or has begun) and has not
+    ended."""
     wanted = placement.wanted
     return (
         not placement.offline
         and wanted is not None
         and placement.held is None
         and not placement.in_doubt
+        and not placement.stalled
         and now_ms - waiting_since_ms >= after_ms
         and starts_ms - now_ms <= window_ms
         and now_ms < wanted.end_ms

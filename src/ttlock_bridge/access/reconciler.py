@@ -60,6 +60,8 @@ MAX_STEPS_PER_PLACEMENT = 6
 
 DUPLICATE_CODE = -3007
 PASSCODE_NOT_FOUND = -2009
+NEVER_USED = -3008
+"""A random (offline) code never used on the lock cannot be deleted or changed (§8.1)."""
 PERIOD_DELETED = -1026
 """keyboardPwd/get: this lock's period code for these hours was issued and deleted before."""
 LATER_ENDS_TO_TRY = 3
@@ -126,7 +128,7 @@ class Reconciler:
             if work is None:
                 return moved
             work = replace(
-                work, view=replace(work.view, gateway=self._kinds.reachable(work.lock_id))
+                work, view=replace(work.view, gateway=self._kinds.has_gateway(work.lock_id))
             )
             if self._falls_back(work):
                 reason = self._kinds.fallback_reason()
@@ -151,7 +153,7 @@ class Reconciler:
         return moved
 
     def _falls_back(self, work: ledger.Work) -> bool:
-        return self._kinds.fallback and offline_fallback_due(
+        return self._kinds.may_fall_back(work.lock_id) and offline_fallback_due(
             work.view,
             waiting_since_ms=work.waiting_since_ms,
             starts_ms=work.starts_ms,
@@ -252,8 +254,12 @@ class Reconciler:
         if error.errcode == PASSCODE_NOT_FOUND and isinstance(step, Change | Delete):
             await self._settle(work, None)  # already gone: a delete is done, a change re-adds
             return True
-        if work.view.offline and isinstance(step, Delete) and work.view.held is not None:
-            # never used on the lock (-3008), or no gateway got through: it stays to its end
+        if (
+            work.view.offline
+            and isinstance(step, Delete)
+            and work.view.held is not None
+            and error.errcode in (NEVER_USED, NO_GATEWAY)
+        ):  # TTLock will not delete it, now or later: it stays to its end
             await self._expire(work, work.view.held.passcode.end_ms, error.message)
             return True
         if error.errcode == NO_GATEWAY and isinstance(step, Add):
