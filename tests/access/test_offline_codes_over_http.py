@@ -296,3 +296,85 @@ async def test_a_door_in_online_mode_never_falls_back(hotel: Hotel) -> None:
     await hotel.access.reconciler.run_pass()
 
     assert doors(await hotel.access.grants.get(view.id))["room-1"].kind == "online"
+
+
+async def test_stays_with_the_same_hours_on_an_offline_door_get_codes_of_their_own(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline", "main-entrance"))  # it keeps its gateway
+    first = await hotel.access.grants.create(stay(name="Ann"))
+    second = await hotel.access.grants.create(stay(room="room-2", name="Bob"))
+    ann, bob = doors(first)["main-entrance"], doors(second)["main-entrance"]
+
+    assert ann.code != bob.code
+    assert (bob.start_ms, bob.end_ms) == (ann.start_ms, ann.end_ms + HOUR_MS)  # an hour more
+    hotel.advance(bob.start_ms - hotel.clock() + HOUR_MS)
+    assert opens(hotel, MAIN_ENTRANCE, ann.code)  # used: a gateway can delete it
+    assert opens(hotel, MAIN_ENTRANCE, bob.code)
+    await hotel.access.grants.cancel(first.id)
+
+    assert not opens(hotel, MAIN_ENTRANCE, ann.code)
+    assert opens(hotel, MAIN_ENTRANCE, bob.code)  # the other guest keeps the entrance
+    still = doors(await hotel.access.grants.get(second.id))["main-entrance"]
+    assert (still.status, still.code) == ("active", bob.code)
+
+
+async def test_a_record_already_deleted_in_the_app_ends_the_expiring_door(hotel: Hotel) -> None:
+    hotel.simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    view = await hotel.access.grants.create(stay())
+    await hotel.access.grants.cancel(view.id)
+    [issued] = [p async for p in hotel.cloud.passcodes(ROOM_1)]
+    await hotel.cloud.delete_passcode(ROOM_1, issued.keyboard_pwd_id, on_lock=False)  # the desk
+
+    hotel.advance(doors(view)["room-1"].end_ms - hotel.clock() + 60_000)
+    await hotel.access.reconciler.run_pass()
+
+    assert doors(await hotel.access.grants.get(view.id))["room-1"].status == "removed"
+
+
+async def test_a_fallback_that_cannot_get_an_offline_code_goes_back_to_waiting_online(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(with_fallback)  # room-2's lock has no data for offline codes (-1007)
+    hotel.simulator.control(f"gateways/{MAIN_GATEWAY}", {"online": False})
+    arrival = datetime.now(UTC) + timedelta(minutes=30)
+    view = await hotel.access.grants.create(
+        stay(room="room-2", start=local(arrival), end=local(arrival + timedelta(days=2)))
+    )
+    hotel.advance(11 * 60_000)
+    await hotel.access.reconciler.run_pass()
+
+    waiting = doors(await hotel.access.grants.get(view.id))["room-2"]
+    assert (waiting.kind, waiting.status) == ("online", "pending")
+    assert waiting.offline_reason is not None
+    assert waiting.offline_reason.startswith("the offline fallback failed")
+    hotel.simulator.control(f"gateways/{MAIN_GATEWAY}", {"online": True})
+    hotel.advance(HOUR_MS)
+    await hotel.access.reconciler.run_pass()
+
+    placed = doors(await hotel.access.grants.get(view.id))["room-2"]
+    assert (placed.kind, placed.status, placed.code) == ("online", "active", view.code)
+
+
+async def test_a_new_code_for_a_grant_whose_doors_are_all_offline_is_refused(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline"))
+    view = await hotel.access.grants.create(stay())
+
+    with pytest.raises(OfflineCodeChosen, match="cancel this grant and issue a new one"):
+        await hotel.access.grants.new_code(view.id)
+    with pytest.raises(OfflineCodeChosen):
+        await hotel.access.grants.modify(view.id, GrantChanges(code="582914"))
+    assert (await hotel.access.grants.get(view.id)).codes == view.codes
+
+
+async def test_drift_counts_an_expiring_offline_code_as_the_ledgers(hotel: Hotel) -> None:
+    hotel.simulator.control(f"locks/{ROOM_1}", {"gateway": None})
+    view = await hotel.access.grants.create(stay())
+    await hotel.access.grants.cancel(view.id)
+
+    report = await hotel.access.cleanup.drift()
+
+    assert [item.door for item in report.unknown_on_locks] == []
+    assert report.missing_from_locks == []

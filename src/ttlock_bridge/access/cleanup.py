@@ -234,8 +234,13 @@ def _known_passcode_ids(session: Session) -> set[int]:
 
 
 def _live_placements(session: Session) -> list[Placement]:
+    """Placements whose code is, or should be, on its lock: the wanted ones, and offline codes
+    withdrawn early that stay valid to their end (`expiring`)."""
     return [
         placement
         for placement in list_placements(session)
-        if placement.status is not PlacementStatus.DELETED and placement.desired is Desired.PRESENT
+        if placement.status is PlacementStatus.EXPIRING
+        or (
+            placement.status is not PlacementStatus.DELETED and placement.desired is Desired.PRESENT
+        )
     ]

@@ -20,6 +20,10 @@ GatewayOf = Callable[[int], GatewayState | None]
 
 MODE_OFFLINE = "the door's mode is offline"
 NO_GATEWAY = "the lock has no gateway"
+FALLBACK = "fallback: "
+FALLBACK_FAILED = "the offline fallback failed: "
+"""How an online door that tried the fallback and could not get an offline code says so: it is
+online again, waiting for its gateway, and does not fall back again."""
 
 
 class CodeKinds:
@@ -65,9 +69,19 @@ class CodeKinds:
     def fallback_reason(self) -> str:
         minutes = self.fallback_after_ms // 60_000
         return (
-            f"fallback: the online code was not on the lock {minutes} min after it was "
+            f"{FALLBACK}the online code was not on the lock {minutes} min after it was "
             "issued, shortly before the stay"
         )
+
+
+def from_fallback(reason: str | None) -> bool:
+    """Whether an offline placement is offline because of the fallback (`reason`: its kind's)."""
+    return reason is not None and reason.startswith(FALLBACK)
+
+
+def fallback_failed(reason: str | None) -> bool:
+    """Whether an online placement already tried the fallback and came back online."""
+    return reason is not None and reason.startswith(FALLBACK_FAILED)
 
 
 def _unknown(_lock_id: int) -> GatewayState | None:

@@ -395,17 +395,34 @@ def _codes_taken(
     }
 
 
+def _offline_doors(grant: Grant) -> list[str]:
+    return [
+        placement.door
+        for placement in grant.placements
+        if placement.kind is PlacementKind.OFFLINE and placement.desired is Desired.PRESENT
+    ]
+
+
+def _refuse_new_code_for_offline_doors_only(grant: Grant) -> None:
+    """A grant whose doors all hold offline codes has no code of its own to change: TTLock
+    computed each door's (reference §8.1). Refuse, and say what can be done instead."""
+    offline = _offline_doors(grant)
+    if offline and len(offline) == len(grant.placements):
+        raise OfflineCodeChosen(
+            f"{', '.join(offline)} hold offline codes, which TTLock computes and which cannot "
+            "be changed: to give the guest other codes, cancel this grant and issue a new one "
+            "(the old codes stay valid until their end unless deleted through the lock in the "
+            "TTLock app)"
+        )
+
+
 def _refuse_moving_offline_codes(grant: Grant, changes: _Changes) -> None:
     """An offline code's window is computed into the code itself (reference §8.1): it cannot
     move. Refuse, and say what can be done instead."""
     moved = (changes.start_ms not in (None, grant.start_ms)) or (
         changes.end_ms not in (None, grant.end_ms)
     )
-    offline = [
-        placement.door
-        for placement in grant.placements
-        if placement.kind is PlacementKind.OFFLINE and placement.desired is Desired.PRESENT
-    ]
+    offline = _offline_doors(grant)
     if moved and offline:
         raise OfflineCodeFixed(
             f"{', '.join(offline)} hold an offline code, whose dates cannot move: cancel this "
@@ -529,6 +546,7 @@ def _apply_changes(
         check_bounds(window, now_ms, zone, new_start=changes.start_ms is not None)
         grant.start_ms, grant.end_ms = window.start_ms, window.end_ms
     if changes.code is not None and changes.code != grant.code:
+        _refuse_new_code_for_offline_doors_only(grant)
         doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
         taken = _codes_taken(session, doors, except_grant=grant_id)
         _refuse_clash(changes.code, taken)
@@ -570,6 +588,7 @@ def _draw_new_code(
     grant = session.get_one(Grant, grant_id)
     if grant.state is GrantState.CANCELLED or grant.end_ms <= now_ms:
         raise GrantClosed(f"grant {grant_id} is cancelled or has ended: create a new grant")
+    _refuse_new_code_for_offline_doors_only(grant)
     doors = [DoorRef(door.door, door.lock_id) for door in grant.doors]
     taken = _codes_taken(session, doors, except_grant=grant_id)
     code = draw.code(avoid=set().union(*taken.values()) | {grant.code})

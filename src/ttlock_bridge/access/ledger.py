@@ -41,6 +41,8 @@ class Work:
     waiting_since_ms: int
     """When the grant was made (UTC epoch ms): the offline fallback counts from there."""
     starts_ms: int
+    kind_reason: str | None
+    """Why the placement is offline (or, online, that its fallback failed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ def load_work(session: Session, placement_id: int, zone: ZoneInfo) -> Work | Non
         view=view_of(placement, zone),
         waiting_since_ms=placement.grant.created_at_ms,
         starts_ms=placement.grant.start_ms,
+        kind_reason=placement.kind_reason,
     )
 
 
@@ -231,6 +234,31 @@ def go_offline(session: Session, placement_id: int, reason: str, now_ms: int) ->
     placement.next_attempt_at_ms = None
     placement.last_errcode = placement.last_error = placement.guidance = None
     placement.updated_at_ms = now_ms
+
+
+def back_online(session: Session, placement_id: int, reason: str, now_ms: int) -> None:
+    """An offline fallback that could not get a code: the door waits for its gateway again, an
+    online code as before (`reason` says why; it does not fall back again)."""
+    placement = _placement(session, placement_id)
+    placement.kind = PlacementKind.CUSTOM
+    placement.kind_reason = reason
+    placement.status = PlacementStatus.PENDING
+    placement.attempts = 0
+    placement.next_attempt_at_ms = None
+    placement.last_errcode = placement.last_error = placement.guidance = None
+    placement.updated_at_ms = now_ms
+
+
+def record_taken(session: Session, lock_id: int, keyboard_pwd_id: int, placement_id: int) -> bool:
+    """Whether another placement on `lock_id` holds the cloud record `keyboard_pwd_id` (TTLock
+    gives one offline code per lock and hours: two stays must not share it)."""
+    query = select(Placement.id).where(
+        Placement.lock_id == lock_id,
+        Placement.keyboard_pwd_id == keyboard_pwd_id,
+        Placement.status != PlacementStatus.DELETED,
+        Placement.id != placement_id,
+    )
+    return session.execute(query.limit(1)).first() is not None
 
 
 def expire(session: Session, placement_id: int, until_ms: int, guidance: str, now_ms: int) -> None:

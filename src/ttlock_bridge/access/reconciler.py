@@ -18,7 +18,12 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
-from ttlock_bridge.access.code_kinds import CodeKinds
+from ttlock_bridge.access.code_kinds import (
+    FALLBACK_FAILED,
+    CodeKinds,
+    fallback_failed,
+    from_fallback,
+)
 from ttlock_bridge.access.news import GrantBulletin, GrantNews, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
@@ -64,8 +69,11 @@ NEVER_USED = -3008
 """A random (offline) code never used on the lock cannot be deleted or changed (§8.1)."""
 PERIOD_DELETED = -1026
 """keyboardPwd/get: this lock's period code for these hours was issued and deleted before."""
-LATER_ENDS_TO_TRY = 3
-"""On -1026 the offline code is asked again with its end an hour later, this many times."""
+OTHER_HOURS = ((0, 1), (-1, 0), (0, 2), (-2, 0), (0, 3), (-3, 0))
+"""When a stay's whole hours cannot give it an offline code of its own (-1026: issued and
+deleted before; or another stay on the lock holds that code: TTLock gives one code per lock
+and hours, reference §8.1), the hours asked next: (start, end) moved by that many hours, an
+hour more at either end, up to three. The door's window shows the hours it got."""
 
 
 class Reconciler:
@@ -103,6 +111,8 @@ class Reconciler:
         self._bulletin = bulletin
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._grant_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._issuing: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        """One offline issue at a time per lock: two stays never take the same record."""
 
     async def run_pass(self, grant_ids: Collection[int] | None = None) -> int:
         """Reconcile every grant with work to do (or only `grant_ids`); returns how many."""
@@ -133,7 +143,7 @@ class Reconciler:
             if self._falls_back(work):
                 reason = self._kinds.fallback_reason()
                 log.warning(
-                    "door %s (grant %s) gets an offline code: %s", work.door, work.grant_tag, reason
+                    "door %s (grant %s) goes offline (%s)", work.door, work.grant_tag, reason
                 )
                 await self._transactions(
                     ledger.go_offline, work.placement_id, reason, self._clock()
@@ -153,7 +163,9 @@ class Reconciler:
         return moved
 
     def _falls_back(self, work: ledger.Work) -> bool:
-        return self._kinds.may_fall_back(work.lock_id) and offline_fallback_due(
+        if fallback_failed(work.kind_reason) or not self._kinds.may_fall_back(work.lock_id):
+            return False
+        return offline_fallback_due(
             work.view,
             waiting_since_ms=work.waiting_since_ms,
             starts_ms=work.starts_ms,
@@ -201,35 +213,53 @@ class Reconciler:
                 await self._settle(work, None)
             case Issue(passcode):
                 await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
-                await self._settle(work, await self._issue(lock_id, passcode))
+                await self._issue(work, passcode)
             case DeleteRecord(passcode_id):
                 await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
                 await self._cloud.delete_passcode(lock_id, passcode_id, on_lock=False)
                 await self._settle(work, None)
             case Expire(_, until_ms):
-                await self._expire(work, until_ms, "no gateway reaches the lock")
+                await self._expire(work, until_ms, "the lock has no gateway")
 
-    async def _issue(self, lock_id: int, passcode: Passcode) -> Held:
-        """An offline period code for `passcode`'s window (reference §8.1); when TTLock
-        refuses those hours (-1026: issued and deleted before), an hour later's end."""
-        end_ms = passcode.end_ms
-        for later in range(LATER_ENDS_TO_TRY + 1):
-            try:
-                issued = await self._cloud.random_passcode(
-                    lock_id,
-                    PasscodeType.PERIOD,
-                    start_ms=passcode.start_ms,
-                    end_ms=end_ms,
-                    name=passcode.name,
+    async def _issue(self, work: ledger.Work, passcode: Passcode) -> None:
+        """An offline period code of the placement's own for `passcode`'s window (reference
+        §8.1), or for `OTHER_HOURS` when TTLock refuses those hours or gives a code another
+        stay on the lock holds; settled before the next issue on the lock may begin."""
+        async with self._issuing[work.lock_id]:
+            for start_shift, end_shift in ((0, 0), *OTHER_HOURS):
+                hours = Passcode(
+                    "",
+                    passcode.start_ms + start_shift * HOUR_MS,
+                    passcode.end_ms + end_shift * HOUR_MS,
+                    passcode.name,
                 )
-            except TTLockError as error:
-                if error.errcode != PERIOD_DELETED or later == LATER_ENDS_TO_TRY:
-                    raise
-                end_ms += HOUR_MS
-            else:
-                code = Passcode(issued.keyboard_pwd, passcode.start_ms, end_ms, passcode.name)
-                return Held(issued.keyboard_pwd_id, code)
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+                try:
+                    issued = await self._cloud.random_passcode(
+                        work.lock_id,
+                        PasscodeType.PERIOD,
+                        start_ms=hours.start_ms,
+                        end_ms=hours.end_ms,
+                        name=passcode.name,
+                    )
+                except TTLockError as error:
+                    if error.errcode != PERIOD_DELETED:
+                        raise
+                    continue
+                taken = await self._transactions(
+                    ledger.record_taken, work.lock_id, issued.keyboard_pwd_id, work.placement_id
+                )
+                if not taken:
+                    code = replace(hours, code=issued.keyboard_pwd)
+                    await self._settle(work, Held(issued.keyboard_pwd_id, code))
+                    return
+        raise TTLockError(
+            None,
+            "no hours near the stay's give it an offline code of its own on this lock",
+            f"door {work.door}: TTLock gives one offline code per lock and hours, and every "
+            "hour up to three before and after this stay's is taken by another stay or was "
+            "used before: give the stay other times, or give this door a gateway and "
+            'mode = "online"',
+        )
 
     async def _expire(self, work: ledger.Work, until_ms: int, why: str) -> None:
         """An offline code withdrawn before its end stays on the lock until then (§8.1)."""
@@ -251,23 +281,15 @@ class Reconciler:
 
     async def _recover(self, work: ledger.Work, step: Step, error: TTLockError) -> bool:
         """Turn the answers that tell us the lock's real state into a settled ledger row."""
-        if error.errcode == PASSCODE_NOT_FOUND and isinstance(step, Change | Delete):
+        if error.errcode == PASSCODE_NOT_FOUND and isinstance(step, Change | Delete | DeleteRecord):
             await self._settle(work, None)  # already gone: a delete is done, a change re-adds
             return True
-        if (
-            work.view.offline
-            and isinstance(step, Delete)
-            and work.view.held is not None
-            and error.errcode in (NEVER_USED, NO_GATEWAY)
-        ):  # TTLock will not delete it, now or later: it stays to its end
-            await self._expire(work, work.view.held.passcode.end_ms, error.message)
+        if await self._recover_offline(work, step, error):
             return True
         if error.errcode == NO_GATEWAY and isinstance(step, Add):
             reason = self._kinds.without_gateway(work.lock_id)
             if reason is not None:
-                log.info(
-                    "door %s (grant %s) gets an offline code: %s", work.door, work.grant_tag, reason
-                )
+                log.info("door %s (grant %s) goes offline (%s)", work.door, work.grant_tag, reason)
                 await self._transactions(
                     ledger.go_offline, work.placement_id, reason, self._clock()
                 )
@@ -276,6 +298,35 @@ class Reconciler:
             return await self._on_duplicate(work, step.passcode)
         if isinstance(step, Change) and not _retry_later(error):
             return await self._replace(work, step, error)
+        return False
+
+    async def _recover_offline(self, work: ledger.Work, step: Step, error: TTLockError) -> bool:
+        """The answers about offline codes that settle a placement: a delete TTLock will never
+        do (it stays to its end), a fallback that cannot get a code (back online)."""
+        if (
+            work.view.offline
+            and isinstance(step, Delete)
+            and work.view.held is not None
+            and error.errcode in (NEVER_USED, NO_GATEWAY)
+        ):  # TTLock will not delete it, now or later: it stays to its end
+            why = (
+                "it was never used on the lock, and TTLock deletes such a code only after its "
+                "first use"
+                if error.errcode == NEVER_USED
+                else "no gateway reaches the lock"
+            )
+            await self._expire(work, work.view.held.passcode.end_ms, why)
+            return True
+        if isinstance(step, Issue) and from_fallback(work.kind_reason) and not _retry_later(error):
+            log.warning(
+                "door %s (grant %s): the offline fallback failed (errcode %s), back online",
+                work.door,
+                work.grant_tag,
+                error.errcode,
+            )
+            failed = f"{FALLBACK_FAILED}{error.guidance}"
+            await self._transactions(ledger.back_online, work.placement_id, failed, self._clock())
+            return True
         return False
 
     async def _replace(self, work: ledger.Work, step: Change, refusal: TTLockError) -> bool:

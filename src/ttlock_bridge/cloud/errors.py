@@ -241,7 +241,10 @@ CATALOGUE: dict[int, CatalogueEntry] = {
     # Passcodes.
     -1007: CatalogueEntry(
         PasscodeError,
-        "The lock has no passcode data: reset its passcodes in the TTLock app, then retry",
+        "The lock has no data for offline codes (it was never set up for them). Resetting its "
+        "passcodes in the TTLock app creates it but deletes every code on the lock: on a "
+        "shared door, do it when no guest depends on one, then retry; meanwhile a door with a "
+        'gateway can take online codes (mode = "online")',
     ),
     -1026: CatalogueEntry(
         PasscodeError,
