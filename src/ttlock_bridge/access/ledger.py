@@ -226,21 +226,17 @@ def record_failure(session: Session, placement_id: int, failure: Failure, now_ms
 def go_offline(session: Session, placement_id: int, reason: str, now_ms: int) -> None:
     """The placement's door gets an offline code instead of the grant's (`reason` says why):
     nothing of the online code reached its lock (the caller checked), so it starts afresh."""
-    placement = _placement(session, placement_id)
-    placement.kind = PlacementKind.OFFLINE
-    placement.kind_reason = reason
-    placement.status = PlacementStatus.PENDING
-    placement.attempts = 0
-    placement.next_attempt_at_ms = None
-    placement.last_errcode = placement.last_error = placement.guidance = None
-    placement.updated_at_ms = now_ms
+    _start_afresh(_placement(session, placement_id), PlacementKind.OFFLINE, reason, now_ms)
 
 
 def back_online(session: Session, placement_id: int, reason: str, now_ms: int) -> None:
     """An offline fallback that could not get a code: the door waits for its gateway again, an
     online code as before (`reason` says why; it does not fall back again)."""
-    placement = _placement(session, placement_id)
-    placement.kind = PlacementKind.CUSTOM
+    _start_afresh(_placement(session, placement_id), PlacementKind.CUSTOM, reason, now_ms)
+
+
+def _start_afresh(placement: Placement, kind: PlacementKind, reason: str, now_ms: int) -> None:
+    placement.kind = kind
     placement.kind_reason = reason
     placement.status = PlacementStatus.PENDING
     placement.attempts = 0
