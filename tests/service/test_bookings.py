@@ -342,7 +342,8 @@ def test_a_guest_who_is_in_keeps_the_code_when_the_booking_vanishes(
 
 def no_callbacks(scenario: Scenario) -> Scenario:
     """TTLock with no callback URL set (or one it cannot reach): the bridge hears no records."""
-    return scenario.model_copy(update={"callback_url": None})
+    apps = [app.model_copy(update={"callback_url": None}) for app in scenario.apps]
+    return scenario.model_copy(update={"apps": apps})
 
 
 def test_a_guest_is_in_by_the_locks_records_when_no_callback_told_the_bridge(
