@@ -7,18 +7,22 @@ TTLock will not issue again (-1026) move the end; the 24 h first-use rule holds 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from access.conftest import MAIN_ENTRANCE, ROOM_1, Hotel, door_modes
 from access.test_grants_over_http import stay
+from cloud.cloud_fixtures import client_for
 from conftest import RunningSimulator, StartSimulator
-from ttlock_bridge.access import GrantChanges
+from ttlock_bridge.access import Access, GrantChanges, GrantRequest
 from ttlock_bridge.access.errors import OfflineCodeChosen, OfflineCodeFixed
 from ttlock_bridge.access.views import DoorStatus, GrantView
 from ttlock_bridge.config import Config
 from ttlock_bridge.simulator.scenario import GatewayConfig, default_scenario
+from ttlock_bridge.store import Placement, PlacementStatus
 
 HOUR_MS = 3_600_000
 MAIN_GATEWAY = 500_001
@@ -378,3 +382,50 @@ async def test_drift_counts_an_expiring_offline_code_as_the_ledgers(hotel: Hotel
 
     assert [item.door for item in report.unknown_on_locks] == []
     assert report.missing_from_locks == []
+
+
+def entrance_only(name: str) -> GrantRequest:
+    return stay(room=None, doors=["main-entrance"], name=name)
+
+
+async def test_two_processes_issuing_the_same_hours_never_share_a_record(hotel: Hotel) -> None:
+    hotel.reconfigure(door_modes("offline", "main-entrance"))
+    other = Access(hotel.access.config, hotel.store, client_for(hotel.simulator.base_url))
+    hotel.simulator.control(  # slow answers: the two processes' issues overlap
+        "faults", {"path": "/v3/keyboardPwd/get", "delay_ms": 200, "count": 6}
+    )
+
+    made = await asyncio.gather(
+        hotel.access.grants.create(entrance_only("Ann")),
+        other.grants.create(entrance_only("Bob")),
+        other.grants.create(entrance_only("Cem")),
+    )
+
+    entrances = [doors(await hotel.access.grants.get(v.id))["main-entrance"] for v in made]
+    assert [door.status for door in entrances] == ["active"] * 3
+    assert len({door.code for door in entrances}) == 3
+    assert len({(door.start_ms, door.end_ms) for door in entrances}) == 3
+
+
+async def test_a_record_found_after_a_crash_is_not_taken_from_the_stay_that_holds_it(
+    hotel: Hotel,
+) -> None:
+    hotel.reconfigure(door_modes("offline", "main-entrance"))
+    crashed = await hotel.access.grants.create(entrance_only("Ann"))
+    with hotel.store.transaction() as session:  # as a crash right after the call leaves it
+        [placement] = session.scalars(
+            select(Placement).where(Placement.grant_id == crashed.id)
+        ).all()
+        placement.status, placement.attempts = PlacementStatus.INTENT, 1
+        placement.keyboard_pwd_id = placement.applied_code = None
+    holder = await hotel.access.grants.create(entrance_only("Bob"))  # gets Ann's record
+
+    await hotel.restart().reconciler.run_pass()
+
+    ann = doors(await hotel.access.grants.get(crashed.id))["main-entrance"]
+    bob = doors(await hotel.access.grants.get(holder.id))["main-entrance"]
+    assert (ann.status, bob.status) == ("active", "active")
+    assert ann.code != bob.code
+    hotel.advance(max(ann.start_ms, bob.start_ms) + HOUR_MS - hotel.clock())
+    assert opens(hotel, MAIN_ENTRANCE, ann.code)
+    assert opens(hotel, MAIN_ENTRANCE, bob.code)

@@ -245,18 +245,6 @@ def _start_afresh(placement: Placement, kind: PlacementKind, reason: str, now_ms
     placement.updated_at_ms = now_ms
 
 
-def record_taken(session: Session, lock_id: int, keyboard_pwd_id: int, placement_id: int) -> bool:
-    """Whether another placement on `lock_id` holds the cloud record `keyboard_pwd_id` (TTLock
-    gives one offline code per lock and hours: two stays must not share it)."""
-    query = select(Placement.id).where(
-        Placement.lock_id == lock_id,
-        Placement.keyboard_pwd_id == keyboard_pwd_id,
-        Placement.status != PlacementStatus.DELETED,
-        Placement.id != placement_id,
-    )
-    return session.execute(query.limit(1)).first() is not None
-
-
 def expire(session: Session, placement_id: int, until_ms: int, guidance: str, now_ms: int) -> None:
     """An offline code withdrawn before its end stays valid on the lock until `until_ms`; its
     cloud record is deleted then (the reconciler looks again at that time)."""

@@ -17,6 +17,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
+
 from ttlock_bridge.access import ledger
 from ttlock_bridge.access.code_kinds import (
     FALLBACK_FAILED,
@@ -180,7 +182,9 @@ class Reconciler:
             case Forget():
                 await self._settle(work, None)
             case Find():
-                await self._settle(work, await self._find_ours(lock_id, work.grant_tag))
+                found = await self._find_ours(lock_id, work.grant_tag)
+                if found is None or not await self._claim(work, found):
+                    await self._settle(work, None)  # not there, or another stay's (offline)
             case Add(passcode):
                 await self._transactions(ledger.begin_attempt, work.placement_id, self._clock())
                 passcode_id = await self._cloud.add_passcode(
@@ -225,7 +229,7 @@ class Reconciler:
         """An offline period code of the placement's own for `passcode`'s window (reference
         §8.1), or for `OTHER_HOURS` when TTLock refuses those hours or gives a code another
         stay on the lock holds; settled before the next issue on the lock may begin."""
-        async with self._issuing[work.lock_id]:
+        async with self._issuing[work.lock_id]:  # spares a useless call; the store decides
             for start_shift, end_shift in ((0, 0), *OTHER_HOURS):
                 hours = Passcode(
                     "",
@@ -245,21 +249,31 @@ class Reconciler:
                     if error.errcode != PERIOD_DELETED:
                         raise
                     continue
-                taken = await self._transactions(
-                    ledger.record_taken, work.lock_id, issued.keyboard_pwd_id, work.placement_id
-                )
-                if not taken:
-                    code = replace(hours, code=issued.keyboard_pwd)
-                    await self._settle(work, Held(issued.keyboard_pwd_id, code))
+                held = Held(issued.keyboard_pwd_id, replace(hours, code=issued.keyboard_pwd))
+                if await self._claim(work, held):
                     return
+        instead = (
+            'set mode = "online" for this door (it has a gateway)'
+            if self._kinds.has_gateway(work.lock_id)
+            else 'give this door a gateway and mode = "online"'
+        )
         raise TTLockError(
             None,
             "no hours near the stay's give it an offline code of its own on this lock",
             f"door {work.door}: TTLock gives one offline code per lock and hours, and every "
             "hour up to three before and after this stay's is taken by another stay or was "
-            "used before: give the stay other times, or give this door a gateway and "
-            'mode = "online"',
+            f"used before: give the stay other times, or {instead}",
         )
+
+    async def _claim(self, work: ledger.Work, held: Held) -> bool:
+        """Settle `held` as the placement's, unless another live placement holds that cloud
+        record: the store refuses two (TTLock gives one offline code per lock and hours, and
+        two stays holding one would share a guest's code, whichever process made them)."""
+        try:
+            await self._settle(work, held)
+        except IntegrityError:
+            return False
+        return True
 
     async def _expire(self, work: ledger.Work, until_ms: int, why: str) -> None:
         """An offline code withdrawn before its end stays on the lock until then (§8.1)."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -138,6 +139,16 @@ class Placement(Base):
     __table_args__ = (
         UniqueConstraint("grant_id", "lock_id"),
         Index("ix_placements_status_next_attempt", "status", "next_attempt_at_ms"),
+        # One live placement per cloud record: TTLock gives one offline code per lock and
+        # hours, and two stays holding one record would share one guest's code.
+        Index(
+            "ux_placements_lock_record",
+            "lock_id",
+            "keyboard_pwd_id",
+            unique=True,
+            sqlite_where=text("status != 'deleted'"),
+            postgresql_where=text("status != 'deleted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

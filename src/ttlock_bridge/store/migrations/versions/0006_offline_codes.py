@@ -1,5 +1,5 @@
-"""Offline codes: a placement's kind (custom through the gateway, or an offline period code)
-and why it is offline.
+"""Offline codes: a placement's kind (custom through the gateway, or an offline period code),
+why it is offline, and one live placement per cloud record.
 
 Revision ID: 0006
 Revises: 0005
@@ -28,9 +28,18 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column("kind_reason", sa.Text(), nullable=True))
+    op.create_index(
+        "ux_placements_lock_record",
+        "placements",
+        ["lock_id", "keyboard_pwd_id"],
+        unique=True,
+        sqlite_where=sa.text("status != 'deleted'"),
+        postgresql_where=sa.text("status != 'deleted'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ux_placements_lock_record", table_name="placements")
     with op.batch_alter_table("placements") as batch:
         batch.drop_column("kind_reason")
         batch.drop_column("kind")
