@@ -17,6 +17,7 @@ from ttlock_bridge.access.cleanup import Cleanup
 from ttlock_bridge.access.code_kinds import CodeKinds, GatewayOf
 from ttlock_bridge.access.gateway_return import GatewayReturn
 from ttlock_bridge.access.grants import GrantService
+from ttlock_bridge.access.leases import PlacementLeases
 from ttlock_bridge.access.news import GrantBulletin, GrantNewsSubscriber
 from ttlock_bridge.access.occupancy import Occupancy
 from ttlock_bridge.access.reconciler import Reconciler
@@ -28,6 +29,7 @@ from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks.gateways import NO_GATEWAY
 from ttlock_bridge.store import Store
+from ttlock_bridge.store.replica import replica_name
 
 log = logging.getLogger("ttlock_bridge.access")
 
@@ -44,9 +46,12 @@ class Access:
         *,
         clock: Clock | None = None,
         gateway_of: GatewayOf | None = None,
+        replica: str | None = None,
     ) -> None:
         """`gateway_of`: each door's gateway state as the lock layer knows it (which doors get
-        offline codes, `access.code_kinds`); without it, no gateway is known to be missing."""
+        offline codes, `access.code_kinds`); without it, no gateway is known to be missing.
+        `replica` names this process on the placements it works on (`access.leases`; a new
+        `store.replica.replica_name()` if not given)."""
         self.config = config
         self.clock = clock or wall_clock_ms
         self._transactions = transactions = Transactions(store)
@@ -63,6 +68,7 @@ class Access:
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
             bulletin=self._bulletin,
             kinds=kinds,
+            leases=PlacementLeases(transactions, replica or replica_name(), self.clock),
         )
         self.grants = GrantService(
             config, transactions, self.reconciler, self.clock, self._bulletin, kinds=kinds
@@ -108,7 +114,8 @@ class Access:
                 await self.reconciler.run_pass()
             except Exception:  # a pass must never stop the loop; the next one retries
                 log.exception("reconciler pass failed")
-            await asyncio.sleep(RECONCILE_EVERY_SECONDS)
+            # sooner when another replica's lease on a placement ends (it may have died)
+            await asyncio.sleep(self.reconciler.leases.next_look_s(RECONCILE_EVERY_SECONDS))
 
     async def _clean_up_nightly(self) -> None:
         while True:

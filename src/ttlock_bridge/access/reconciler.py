@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from ttlock_bridge.access import ledger
 from ttlock_bridge.access.code_kinds import CodeKinds
+from ttlock_bridge.access.leases import PlacementLeases
 from ttlock_bridge.access.news import GrantBulletin, GrantNews, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
@@ -70,7 +71,8 @@ class Reconciler:
     """Moves placements toward their grants; safe to run again at any time, even after a crash.
 
     One grant is reconciled at a time per grant (its doors in order), many grants at once; the
-    cloud client serialises the commands that reach the same lock.
+    cloud client serialises the commands that reach the same lock. A placement is worked on by
+    one replica at a time (`leases`): one another process holds is left to it.
     """
 
     def __init__(
@@ -85,11 +87,14 @@ class Reconciler:
         keypads: Mapping[int, str] | None = None,
         bulletin: GrantBulletin,
         kinds: CodeKinds,
+        leases: PlacementLeases,
         rng: random.Random | None = None,
     ) -> None:
         """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent);
         `bulletin` is told of every grant whose door moved (placed, failed, removed); `kinds`
-        says which doors go offline and whether a gateway may reach them."""
+        says which doors go offline and whether a gateway may reach them; `leases` are this
+        replica's placement leases."""
+        self.leases = leases
         self._kinds = kinds
         self._transactions = transactions
         self._cloud = cloud
@@ -119,7 +124,16 @@ class Reconciler:
                         await self._bulletin.tell(news)
 
     async def _reconcile_placement(self, placement_id: int) -> bool:
-        """Take the placement's steps until it has nothing to do now; True if it moved."""
+        """Take the placement's steps until it has nothing to do now, unless another replica
+        works on it; True if it moved."""
+        if not await self.leases.claim(placement_id):
+            return False
+        try:
+            return await self._take_steps(placement_id)
+        finally:
+            await self.leases.release(placement_id)
+
+    async def _take_steps(self, placement_id: int) -> bool:
         moved = False
         for _ in range(MAX_STEPS_PER_PLACEMENT):
             work = await self._transactions(ledger.load_work, placement_id, self._zone)

@@ -27,6 +27,7 @@ from ttlock_bridge.operations.metrics import CloudCallMetrics, Metrics
 from ttlock_bridge.operations.readiness import ChannelStatus, Readiness
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import Store, open_store
+from ttlock_bridge.store.replica import replica_name
 from ttlock_bridge.store.token_store import DatabaseTokenStore
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class Runtime:
         subscribed to lock news.
         """
         store = open_store(config.store_url)
+        replica = replica_name()
         registry = Metrics.new_registry()
         cloud_calls = CloudCallMetrics(registry)
         call_observers: list[CallObserver] = [cloud_calls.observe]
@@ -108,7 +110,9 @@ class Runtime:
         )
         usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
-        access = Access(config, store, cloud, clock=clock, gateway_of=locks.gateways.state_of)
+        access = Access(
+            config, store, cloud, clock=clock, gateway_of=locks.gateways.state_of, replica=replica
+        )
         console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         if console is not None:

@@ -162,6 +162,10 @@ class Placement(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at_ms: Mapped[int | None] = mapped_column(BigInteger)
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The replica working on this placement now (`access.leases`), None when none is."""
+    lease_until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    """When that replica's lease ends unless it renews it: then any replica may take it."""
 
     grant: Mapped[Grant] = relationship(back_populates="placements")
 

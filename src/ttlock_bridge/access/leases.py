@@ -1,0 +1,139 @@
+"""One replica at a time per placement: a lease on its ledger row.
+
+Several processes may reconcile one ledger: `serve` replicas on one PostgreSQL database, or a
+command (`grants add`, `cleanup`) beside `serve`. Before a placement's steps, the reconciler
+claims it (`claim`): one UPDATE that succeeds only when no other replica holds an unexpired
+lease on it, so two replicas never send the same add, change or delete (and never meet as a
+"busy" gateway). The lease ends when the placement has nothing more to do now (`release`), and
+is renewed every `RENEW_EVERY_MS` while held, waiting in a lock's command queue included; a
+replica that dies (SIGKILL, a power cut) renews nothing, so its leases end within
+`LEASE_MS` and another replica takes the work over. A replica refused a placement comes back
+for it when that lease ends (`next_look_s`), not only at its next periodic pass.
+
+Lease times are the replicas' own clocks (UTC epoch ms), which NTP keeps within a fraction of
+a second of each other (TTLock's signed calls need that too); a lease outlives any such gap.
+A lease is an agreement on the work, not the safety net: a replica cut off from the database
+past its lease may still finish the one command in flight, and the ledger's intent and the
+passcode tag (DESIGN.md invariant 1) resolve that as they resolve a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Final, cast
+
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import Session
+
+from ttlock_bridge.access.transactions import Transactions
+from ttlock_bridge.clock import Clock
+from ttlock_bridge.store import STORE_UNAVAILABLE, Placement
+
+log = logging.getLogger("ttlock_bridge.reconciler")
+
+LEASE_MS: Final = 20_000
+"""How long a placement stays its replica's without a renewal: the longest a dead replica's
+work waits for another."""
+RENEW_EVERY_MS: Final = LEASE_MS // 4
+"""How often the leases a replica holds are renewed: three renewals may fail before one ends."""
+
+
+class PlacementLeases:
+    """The placement leases of one replica (`owner`, `store.replica.replica_name`)."""
+
+    def __init__(self, transactions: Transactions, owner: str, clock: Clock) -> None:
+        self.owner = owner
+        self._transactions = transactions
+        self._clock = clock
+        self._held: set[int] = set()
+        self._renewal: asyncio.Task[None] | None = None
+        self._refused_until_ms: int | None = None
+
+    async def claim(self, placement_id: int) -> bool:
+        """Take the placement's lease; False while another replica holds it (it is left to
+        that replica, and looked at again when its lease ends)."""
+        now_ms = self._clock()
+        other_until_ms = await self._transactions(
+            claim, placement_id, self.owner, now_ms, now_ms + LEASE_MS
+        )
+        if other_until_ms is not None:
+            self._refused_until_ms = min(other_until_ms, self._refused_until_ms or other_until_ms)
+            return False
+        self._held.add(placement_id)
+        if self._renewal is None or self._renewal.done():
+            self._renewal = asyncio.create_task(self._renew_while_held(), name="placement-leases")
+        return True
+
+    async def release(self, placement_id: int) -> None:
+        """The placement has nothing more to do now: any replica may take it. Best effort: a
+        database that cannot be reached now lets the lease end by itself."""
+        self._held.discard(placement_id)
+        try:
+            await self._transactions(release, placement_id, self.owner)
+        except STORE_UNAVAILABLE:
+            log.warning("event=lease_release_failed placement=%d (it ends by itself)", placement_id)
+
+    def next_look_s(self, at_most_s: float) -> float:
+        """Seconds until the earliest lease this replica was refused since the last call ends
+        (a little after it), at most `at_most_s`: when the next pass should come."""
+        until_ms, self._refused_until_ms = self._refused_until_ms, None
+        if until_ms is None:
+            return at_most_s
+        return min(at_most_s, max(0.0, (until_ms - self._clock()) / 1000) + 0.5)
+
+    async def _renew_while_held(self) -> None:
+        while self._held:
+            await asyncio.sleep(RENEW_EVERY_MS / 1000)
+            if not self._held:
+                return
+            try:
+                await self._transactions(renew, self.owner, self._clock() + LEASE_MS)
+            except STORE_UNAVAILABLE as error:
+                log.warning("event=lease_renewal_failed held=%d error=%s", len(self._held), error)
+            except Exception:  # the next renewal must still come
+                log.exception("event=lease_renewal_failed held=%d", len(self._held))
+
+
+def claim(
+    session: Session, placement_id: int, owner: str, now_ms: int, until_ms: int
+) -> int | None:
+    """Lease the placement to `owner` until `until_ms` unless another owner's lease runs past
+    `now_ms`; None when taken (or gone), else when the other lease ends. One UPDATE: of two replicas
+    claiming at once, PostgreSQL (the row lock) and SQLite (the write lock) let one through."""
+    taken = session.execute(
+        update(Placement)
+        .where(
+            Placement.id == placement_id,
+            or_(
+                Placement.lease_owner.is_(None),
+                Placement.lease_owner == owner,
+                Placement.lease_until_ms <= now_ms,
+            ),
+        )
+        .values(lease_owner=owner, lease_until_ms=until_ms)
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[object]", taken).rowcount == 1:
+        return None
+    # None: the placement is gone, nothing to wait for (the reconciler finds no work in it)
+    return session.scalar(select(Placement.lease_until_ms).where(Placement.id == placement_id))
+
+
+def release(session: Session, placement_id: int, owner: str) -> None:
+    session.execute(
+        update(Placement)
+        .where(Placement.id == placement_id, Placement.lease_owner == owner)
+        .values(lease_owner=None, lease_until_ms=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def renew(session: Session, owner: str, until_ms: int) -> None:
+    """Every lease `owner` holds now runs to `until_ms`."""
+    session.execute(
+        update(Placement)
+        .where(Placement.lease_owner == owner)
+        .values(lease_until_ms=until_ms)
+        .execution_options(synchronize_session=False)
+    )
