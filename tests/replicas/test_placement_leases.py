@@ -6,25 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from access.conftest import HOTEL_TOML, MAIN_ENTRANCE, TestClock
-from cloud.cloud_fixtures import client_for
-from conftest import RunningSimulator
-from ttlock_bridge.access import Access, GrantRequest, leases
+from access.conftest import MAIN_ENTRANCE, TestClock
+from replicas.replicas import ADD, TwoReplicas, pending_grants
+from ttlock_bridge.access import leases
 from ttlock_bridge.access.leases import LEASE_MS, PlacementLeases, claim, release, renew
 from ttlock_bridge.access.transactions import Transactions
-from ttlock_bridge.config import load_config
 from ttlock_bridge.store import Placement, Store, open_store
 from ttlock_bridge.store.grants import DoorRef, add_grant
 from ttlock_bridge.store.placements import add_placement
 
 NOW_MS = 1_800_000_000_000
-ADD = "/v3/keyboardPwd/add"
 
 
 def one_placement(store: Store) -> int:
@@ -128,47 +122,13 @@ async def test_a_held_lease_is_renewed_and_a_refused_replica_looks_again_when_it
     assert await other.claim(placement)
 
 
-@pytest.fixture
-async def two_replicas(
-    simulator: RunningSimulator, database_url: str, tmp_path: Path
-) -> AsyncIterator[tuple[Access, Access, TestClock]]:
-    """Two access cores (two replicas: their own cloud client and name) on one ledger."""
-    path = tmp_path / "ttlock-bridge.toml"
-    path.write_text(HOTEL_TOML + f'\n[store]\nurl = "{database_url}"\n')
-    config = load_config(path)
-    store = open_store(config.store_url)
-    clock = TestClock()
-    async with client_for(simulator.base_url) as one, client_for(simulator.base_url) as two:
-        yield (
-            Access(config, store, one, clock=clock, replica="replica-a"),
-            Access(config, store, two, clock=clock, replica="replica-b"),
-            clock,
-        )
-    store.close()
+async def test_two_reconcilers_on_one_ledger_send_each_add_once(replicas: TwoReplicas) -> None:
+    _, adds_before = await pending_grants(replicas, 8)
 
+    await asyncio.gather(replicas.one.reconciler.run_pass(), replicas.two.reconciler.run_pass())
 
-def in_days(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
-
-
-async def test_two_reconcilers_on_one_ledger_send_each_add_once(
-    two_replicas: tuple[Access, Access, TestClock], simulator: RunningSimulator
-) -> None:
-    first, second, clock = two_replicas
-    # every add refused for now (the gateway is offline): the placements wait, pending
-    simulator.control("faults", {"path": ADD, "errcode": -3002, "count": 1000})
-    for n in range(8):
-        room = f"room-{n % 2 + 1}"
-        start, end = in_days(1 + 2 * (n // 2)), in_days(2 + 2 * (n // 2))
-        await first.grants.create(GrantRequest(start=start, end=end, room=room))
-    simulator.control("faults/clear")
-    adds_before = simulator.state()["calls"][ADD]
-    clock.offset_ms += 31 * 60_000  # every retry due
-
-    await asyncio.gather(first.reconciler.run_pass(), second.reconciler.run_pass())
-
-    state = simulator.state()
+    state = replicas.simulator.state()
     assert state["calls"][ADD] - adds_before == 16  # 8 grants x 2 doors, none twice
     entrance = next(lock for lock in state["locks"] if lock["lockId"] == MAIN_ENTRANCE)
     assert len([p for p in entrance["passcodes"] if p["onLock"]]) == 8
-    assert all(view.summary == "active" for view in await second.grants.find())
+    assert all(view.summary == "active" for view in await replicas.two.grants.find())

@@ -27,6 +27,7 @@ from ttlock_bridge.operations.metrics import CloudCallMetrics, Metrics
 from ttlock_bridge.operations.readiness import ChannelStatus, Readiness
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import Store, open_store
+from ttlock_bridge.store.lock_turns import LockTurns
 from ttlock_bridge.store.replica import replica_name
 from ttlock_bridge.store.token_store import DatabaseTokenStore
 
@@ -72,6 +73,7 @@ class Runtime:
     clock: Clock
     console: WebConsole | None = None
     bookings: BookingSync | None = None
+    lock_turns: LockTurns | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -100,6 +102,7 @@ class Runtime:
             for observe in call_observers:
                 observe(call)
 
+        lock_turns = LockTurns.of(store, replica)
         cloud = TTLockClient(
             credentials,
             api_base=api_base,
@@ -107,6 +110,7 @@ class Runtime:
                 store, api_base, credentials.username, legacy_dir=config.data_dir
             ),
             observe_calls=observe_call,
+            lock_turns=lock_turns,
         )
         usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
         locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
@@ -153,6 +157,7 @@ class Runtime:
             clock=clock,
             console=console,
             bookings=bookings,
+            lock_turns=lock_turns,
         )
 
     def http_app(self) -> FastAPI:
@@ -218,6 +223,9 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.usage.flush()
         await self.cloud.aclose()
+        if self.lock_turns is not None:
+            with contextlib.suppress(Exception):
+                await self.lock_turns.close()
         self.store.close()
         log.info("event=stopped")
 
