@@ -4,12 +4,14 @@ Channels hold one `Access` and call `grants`, `stays` (issue by room), `occupanc
 each room), `cleanup` and `reconciler`, and `subscribe` to grant news; `run_forever` is the
 background work of the service: reconciler passes, the nightly cleanup, and retrying the doors
 whose gateway came back (`gateway_return`, subscribed to lock news by the composition root).
+Among replicas the nightly cleanup runs on one (`runs_here`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from ttlock_bridge.access import ledger
@@ -35,6 +37,8 @@ log = logging.getLogger("ttlock_bridge.access")
 
 RECONCILE_EVERY_SECONDS = 30.0
 """How often pending placements are looked at; each one still waits for its own retry time."""
+NIGHTLY_CLEANUP = "nightly cleanup"
+"""The job one replica runs for all (`runs_here`)."""
 
 
 class Access:
@@ -47,12 +51,16 @@ class Access:
         clock: Clock | None = None,
         gateway_of: GatewayOf | None = None,
         replica: str | None = None,
+        runs_here: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         """`gateway_of`: each door's gateway state as the lock layer knows it (which doors get
         offline codes, `access.code_kinds`); without it, no gateway is known to be missing.
         `replica` names this process on the placements it works on (`access.leases`; a new
-        `store.replica.replica_name()` if not given)."""
+        `store.replica.replica_name()` if not given). `runs_here(job)`: whether this replica
+        runs `NIGHTLY_CLEANUP` tonight (one replica runs it for all: `store.singletons`);
+        without it, this process does."""
         self.config = config
+        self._runs_here = runs_here
         self.clock = clock or wall_clock_ms
         self._transactions = transactions = Transactions(store)
         kinds = CodeKinds(config, gateway_of)
@@ -121,6 +129,8 @@ class Access:
         while True:
             now = self.clock()
             await asyncio.sleep((self.next_cleanup_ms(now) - now) / 1000)
+            if self._runs_here is not None and not await self._runs_here(NIGHTLY_CLEANUP):
+                continue  # another replica cleans up
             try:
                 report = await self.cleanup.run(dry_run=False)
             except Exception:

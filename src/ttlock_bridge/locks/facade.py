@@ -8,7 +8,7 @@ to `intake`; the composition root subscribes it to news.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from ttlock_bridge.clock import Clock
@@ -29,6 +29,9 @@ from ttlock_bridge.store.events import recent_events
 
 SEED_EVENTS_PER_LOCK = 20
 CLOUD_SOURCE = "cloud"
+GATEWAY_POLL = "gateway poll"
+CLOCK_CHECK = "lock clock check"
+"""Jobs one replica runs for all (`runs_here`): each reads or sets every lock once."""
 
 
 class Locks:
@@ -45,9 +48,15 @@ class Locks:
         cloud: TTLockClient,
         clock: Clock,
         optional_reads: Callable[[], bool] = lambda: True,
+        *,
+        runs_here: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
+        """`optional_reads` says whether the month's call budget allows the optional reads;
+        `runs_here(job)` whether this replica runs `GATEWAY_POLL` and `CLOCK_CHECK` now (one
+        replica runs them for all: `store.singletons`); without it, this process does."""
         self._store = store
         self._optional_reads = optional_reads
+        self._runs_here = runs_here
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._poll_every_s = config.cloud.gateway_poll.total_seconds()
         self._clock_check_every_s = config.cloud.clock_check.total_seconds()
@@ -135,18 +144,22 @@ class Locks:
 
     async def _poll_gateways_forever(self) -> None:
         """Poll the gateways; skipped while the month's call budget is spent (command answers
-        still tell gateway health)."""
+        still tell gateway health) and on the replicas that do not run the poll."""
         while True:
-            if self._optional_reads():
+            if self._optional_reads() and await self._is_mine(GATEWAY_POLL):
                 await self.gateways.poll()
             await asyncio.sleep(self._poll_every_s)
 
     async def _check_clocks_forever(self) -> None:
-        """Check the lock clocks; skipped while the month's call budget is spent."""
+        """Check the lock clocks; skipped while the month's call budget is spent and on the
+        replicas that do not run the check."""
         while True:
-            if self._optional_reads():
+            if self._optional_reads() and await self._is_mine(CLOCK_CHECK):
                 await self.clocks.check_all()
             await asyncio.sleep(self._clock_check_every_s)
+
+    async def _is_mine(self, job: str) -> bool:
+        return self._runs_here is None or await self._runs_here(job)
 
     async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:
         """A battery level the cloud gave (lock list or detail), with its own date: the lock

@@ -19,16 +19,19 @@ from typing import TYPE_CHECKING, Protocol
 from prometheus_client import CollectorRegistry
 
 from ttlock_bridge.access import Access
+from ttlock_bridge.access.core import NIGHTLY_CLEANUP
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import CallObserver, CallOutcome, Credentials, TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks import LockNews, Locks
+from ttlock_bridge.locks.facade import CLOCK_CHECK, GATEWAY_POLL
 from ttlock_bridge.operations.metrics import CloudCallMetrics, Metrics
 from ttlock_bridge.operations.readiness import ChannelStatus, Readiness
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import Store, open_store
 from ttlock_bridge.store.lock_turns import LockTurns
 from ttlock_bridge.store.replica import replica_name
+from ttlock_bridge.store.singletons import Singletons
 from ttlock_bridge.store.token_store import DatabaseTokenStore
 
 if TYPE_CHECKING:
@@ -74,6 +77,7 @@ class Runtime:
     console: WebConsole | None = None
     bookings: BookingSync | None = None
     lock_turns: LockTurns | None = None
+    singletons: Singletons | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -113,9 +117,23 @@ class Runtime:
             lock_turns=lock_turns,
         )
         usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
-        locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
+        singletons = Singletons.of(store, replica, (NIGHTLY_CLEANUP, GATEWAY_POLL, CLOCK_CHECK))
+        locks = Locks(
+            config,
+            store,
+            cloud,
+            clock,
+            optional_reads=usage.optional_reads_allowed,
+            runs_here=singletons.runs_here,
+        )
         access = Access(
-            config, store, cloud, clock=clock, gateway_of=locks.gateways.state_of, replica=replica
+            config,
+            store,
+            cloud,
+            clock=clock,
+            gateway_of=locks.gateways.state_of,
+            replica=replica,
+            runs_here=singletons.runs_here,
         )
         console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
@@ -134,6 +152,7 @@ class Runtime:
             intake=locks.intake,
             clock=clock,
             parts=[bookings] if bookings is not None else [],
+            singletons=singletons,
         )
         call_observers += [locks.gateways.observe, readiness.observe, usage.observe]
         return cls(
@@ -158,6 +177,7 @@ class Runtime:
             console=console,
             bookings=bookings,
             lock_turns=lock_turns,
+            singletons=singletons,
         )
 
     def http_app(self) -> FastAPI:
@@ -200,6 +220,10 @@ class Runtime:
             asyncio.create_task(self.access.run_forever(), name="access"),
             asyncio.create_task(self._flush_usage_forever(), name="usage"),
         ]
+        if self.singletons is not None:
+            self._tasks.append(
+                asyncio.create_task(self.singletons.keep_forever(), name="singletons")
+            )
         if self.bookings is not None:
             self._tasks.append(asyncio.create_task(self.bookings.run_forever(), name="bookings"))
         log.info(
@@ -223,9 +247,10 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.usage.flush()
         await self.cloud.aclose()
-        if self.lock_turns is not None:
-            with contextlib.suppress(Exception):
-                await self.lock_turns.close()
+        for session in (self.lock_turns, self.singletons):
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    await session.close()
         self.store.close()
         log.info("event=stopped")
 

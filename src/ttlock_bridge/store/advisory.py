@@ -123,3 +123,8 @@ def to_int4(value: int) -> int:
     """`value` as the signed 32-bit integer PostgreSQL's two-key advisory locks take (a lockId
     above 2**31 wraps around; ids differ in their low 32 bits)."""
     return (value + 2**31) % INT4 - 2**31
+
+
+def failure_reason(error: Exception) -> str:
+    """The first line of what the driver or the system said, for the log."""
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]

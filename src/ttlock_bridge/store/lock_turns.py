@@ -23,7 +23,7 @@ from typing import Final
 
 import psycopg
 
-from ttlock_bridge.store.advisory import AdvisorySession
+from ttlock_bridge.store.advisory import AdvisorySession, failure_reason
 from ttlock_bridge.store.engine import Store
 
 log = logging.getLogger("ttlock_bridge.store")
@@ -81,7 +81,7 @@ class LockTurns:
                         "event=lock_turns_unshared lock_id=%d reason=%r: commands are serialised "
                         "in this replica only until PostgreSQL answers",
                         lock_id,
-                        str(error).splitlines()[0][:200] if str(error) else type(error).__name__,
+                        failure_reason(error),
                     )
                 self._unshared = True
                 return False
