@@ -2,7 +2,8 @@
 grants spread over both converges with exactly one code per door and no add sent twice nor
 refused as "busy"; SIGKILL of one mid-burst, the other finishes its work within a minute; one
 replica runs the clock check and the nightly cleanup, and both say who; a callback posted to
-either is stored once."""
+either is stored once and both serve the state it tells; PostgreSQL stopped mid-burst: 503s,
+nothing lost, the work resumes."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from conftest import RunningSimulator
 from replicas.replicas import ADD
 from service.serve_process import ServeProcess, serve_process
 from service.test_callback import callback_form
-from store.conftest import PostgresCluster
+from store.conftest import PostgresCluster, running_cluster
 from ttlock_bridge.access.passcode_tag import parse_tag
 from ttlock_bridge.service.demo import DEMO_TIMEZONE
 
@@ -57,18 +58,23 @@ def stay(n: int) -> dict[str, object]:
 
 def burst(
     replicas: list[ServeProcess], count: int, *, during: Callable[[], None] = lambda: None
-) -> None:
-    """`count` grants posted at once, in turn to each replica; `during` runs meanwhile. A
-    replica that dies leaves its requests unanswered: they are not waited for."""
+) -> dict[str, int]:
+    """`count` grants posted at once, in turn to each replica, while `during` runs: each
+    answered grant's name and status code (a replica that dies leaves some unanswered)."""
+    answers: dict[str, int] = {}
 
     def post(n: int) -> None:
         with suppress(httpx.TransportError):
-            replicas[n % len(replicas)].api.post("/api/v1/grants", json=stay(n), timeout=90)
+            answer = replicas[n % len(replicas)].api.post(
+                "/api/v1/grants", json=stay(n), timeout=90
+            )
+            answers[str(stay(n)["name"])] = answer.status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         for n in range(count):
             pool.submit(post, n)
         during()
+    return answers
 
 
 def grants(replica: ServeProcess) -> list[dict[str, Any]]:
@@ -179,15 +185,62 @@ def test_one_replica_checks_the_clocks_and_cleans_up_and_both_say_which(
     assert logs.count("nightly cleanup removed") == 1
 
 
-def test_a_callback_posted_to_either_replica_is_stored_once(
+def door_state(replica: ServeProcess) -> tuple[str, bool, int]:
+    """Room-1's bolt, whether it is inferred, and its battery, as this replica serves them."""
+    state = replica.api.get("/api/v1/locks/room-1/state").json()
+    return state["bolt"], state["bolt_inferred"], state["battery"]
+
+
+def test_a_callback_posted_to_either_replica_is_stored_once_and_both_serve_its_state(
     simulator: RunningSimulator, postgres: PostgresCluster, tmp_path: Path
 ) -> None:
-    form = callback_form()
+    unlocked = callback_form(electricQuantity=64)
     with two_serves(tmp_path, simulator, postgres.new_database()) as (one, two):
         for replica in (one, two):
             replica.api.get("/api/v1/locks")  # the lock list read: the MAC is known
-        answers = [replica.api.post("/ttlock/callback", data=form).text for replica in (one, two)]
-        events = [replica.api.get("/api/v1/events").json()["events"] for replica in (one, two)]
+        answers = [r.api.post("/ttlock/callback", data=unlocked).text for r in (one, two)]
+        events = [r.api.get("/api/v1/events").json()["events"] for r in (one, two)]
+        # the second replica found it stored already: it learns it from the first's event
+        wait_until(lambda: door_state(two)[2] == 64, 5)
+        after_unlock = [door_state(one), door_state(two)]
+        locked = callback_form(recordType=11, recordTypeFromLock=26, electricQuantity=51)
+        assert two.api.post("/ttlock/callback", data=locked).text == "success"
+        took_s = wait_until(lambda: door_state(one) == ("locked", False, 51), 5)
 
     assert answers == ["success", "success"]
     assert [len(seen) for seen in events] == [1, 1]
+    assert after_unlock[0] == after_unlock[1]
+    assert took_s < 2  # the other replica's callback, within a second or so
+
+
+def test_postgresql_stopped_mid_burst_answers_503_loses_nothing_and_work_resumes(
+    simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    simulator.control("settings", {"latency_ms": 300})
+    with (
+        running_cluster() as cluster,
+        two_serves(tmp_path, simulator, cluster.new_database()) as (one, two),
+    ):
+        during_outage: list[int] = []
+
+        def outage() -> None:
+            time.sleep(2)
+            cluster.stop()
+            try:
+                during_outage.extend(
+                    replica.api.post("/api/v1/grants", json=stay(99), timeout=30).status_code
+                    for replica in (one, two)
+                )
+                time.sleep(3)
+            finally:
+                cluster.resume()
+
+        answers = burst([one, two], 24, during=outage)
+        wait_until(lambda: all_active(two), 60)
+        granted = grants(one)
+
+    assert during_outage == [503, 503]
+    assert set(answers.values()) == {201, 503}
+    created = {name for name, status in answers.items() if status == 201}
+    assert created <= {grant["name"] for grant in granted}  # and a 503 may have been written
+    assert_one_code_per_door(simulator, granted)

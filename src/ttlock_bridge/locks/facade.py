@@ -23,6 +23,7 @@ from ttlock_bridge.locks.gateways import GatewayHealth
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.locks.news import LockNews, LockNewsSubscriber
+from ttlock_bridge.locks.replica_events import ReplicaEvents
 from ttlock_bridge.locks.state import AutoLock, LockStates
 from ttlock_bridge.store import Event, Store
 from ttlock_bridge.store.events import recent_events
@@ -50,10 +51,14 @@ class Locks:
         optional_reads: Callable[[], bool] = lambda: True,
         *,
         runs_here: Callable[[str], Awaitable[bool]] | None = None,
+        replica: str | None = None,
+        other_replicas: bool = False,
     ) -> None:
         """`optional_reads` says whether the month's call budget allows the optional reads;
         `runs_here(job)` whether this replica runs `GATEWAY_POLL` and `CLOCK_CHECK` now (one
-        replica runs them for all: `store.singletons`); without it, this process does."""
+        replica runs them for all: `store.singletons`); without it, this process does.
+        `replica` names this process on the events it stores; with `other_replicas` (a
+        PostgreSQL store) the lock states also follow the callbacks the others store."""
         self._store = store
         self._optional_reads = optional_reads
         self._runs_here = runs_here
@@ -65,7 +70,12 @@ class Locks:
         self._tasks: list[asyncio.Task[None]] = []
         self.directory = LockDirectory(config, cloud, clock, self._battery_read)
         self.keeper = StateKeeper(LockStates(), self._publish, clock, self._door_name)
-        self.intake = EventIntake(store, self.directory, self.keeper, clock)
+        self.intake = EventIntake(store, self.directory, self.keeper, clock, replica)
+        self._replica_events = (
+            ReplicaEvents(store, self.intake, replica, clock)
+            if other_replicas and replica is not None
+            else None
+        )
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
         self.gateways = GatewayHealth(self.directory, store, clock, self.keeper.announce)
         self.clocks = LockClocks(
@@ -128,6 +138,10 @@ class Locks:
             asyncio.create_task(self.gateways.announce_changes_forever(), name="gateway-news"),
             asyncio.create_task(self._check_clocks_forever(), name="lock-clocks"),
         ]
+        if self._replica_events is not None:
+            self._tasks.append(
+                asyncio.create_task(self._replica_events.follow_forever(), name="replica-events")
+            )
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -125,6 +125,8 @@ class Runtime:
             clock,
             optional_reads=usage.optional_reads_allowed,
             runs_here=singletons.runs_here,
+            replica=replica,
+            other_replicas=store.engine.dialect.name == "postgresql",
         )
         access = Access(
             config,

@@ -252,6 +252,10 @@ class Event(Base):
     server_date_ms: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[EventSource] = mapped_column(_text_enum(EventSource))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    battery: Mapped[int | None] = mapped_column(Integer)
+    """The battery level (%) the record came with, if any."""
+    stored_by: Mapped[str | None] = mapped_column(String(64))
+    """The replica that stored it (`store.replica`); None for events stored before 0007."""
 
 
 class OperatorRole(StrEnum):
