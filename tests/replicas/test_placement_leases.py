@@ -21,7 +21,9 @@ from ttlock_bridge.store.placements import add_placement
 NOW_MS = 1_800_000_000_000
 
 
-def one_placement(store: Store) -> int:
+def two_placements(store: Store) -> tuple[int, int]:
+    """One grant's placements on the main entrance and room 1."""
+    doors = [DoorRef("main-entrance", MAIN_ENTRANCE), DoorRef("room-1", MAIN_ENTRANCE + 1)]
     with store.transaction() as session:
         grant = add_grant(
             session,
@@ -32,10 +34,14 @@ def one_placement(store: Store) -> int:
             code_generated=False,
             start_ms=NOW_MS,
             end_ms=NOW_MS + 86_400_000,
-            doors=[DoorRef("room-1", 1_000_002)],
+            doors=doors,
             now_ms=NOW_MS,
         )
-        return add_placement(session, grant, door="room-1", lock_id=1_000_002, now_ms=NOW_MS).id
+        entrance, room = (
+            add_placement(session, grant, door=ref.door, lock_id=ref.lock_id, now_ms=NOW_MS).id
+            for ref in doors
+        )
+        return entrance, room
 
 
 def lease_of(store: Store, placement_id: int) -> tuple[str | None, int | None]:
@@ -45,52 +51,55 @@ def lease_of(store: Store, placement_id: int) -> tuple[str | None, int | None]:
 
 
 def test_a_lease_keeps_others_out_until_it_ends_or_is_released(store: Store) -> None:
-    placement = one_placement(store)
+    entrance, room = two_placements(store)
 
-    def claim_as(owner: str, now_ms: int) -> int | None:
+    def claim_as(owner: str, now_ms: int, *ids: int) -> tuple[set[int], int | None]:
         with store.transaction() as session:
-            return claim(session, placement, owner, now_ms, now_ms + LEASE_MS)
+            return claim(session, ids or (entrance, room), owner, now_ms, now_ms + LEASE_MS)
 
-    assert claim_as("a", NOW_MS) is None
-    assert claim_as("b", NOW_MS + 1) == NOW_MS + LEASE_MS  # refused: when a's lease ends
-    assert claim_as("a", NOW_MS + 2) is None  # its own again
+    assert claim_as("a", NOW_MS, entrance) == ({entrance}, None)
+    # refused the entrance until a's lease ends; the room is free
+    assert claim_as("b", NOW_MS + 1) == ({room}, NOW_MS + LEASE_MS)
+    assert claim_as("a", NOW_MS + 2, entrance) == ({entrance}, None)  # its own again
     with store.transaction() as session:
-        release(session, placement, "b")  # not b's to release
-    assert lease_of(store, placement) == ("a", NOW_MS + 2 + LEASE_MS)
+        release(session, [entrance, room], "b")  # the entrance is not b's to release
+    assert lease_of(store, entrance) == ("a", NOW_MS + 2 + LEASE_MS)
+    assert lease_of(store, room) == (None, None)
     with store.transaction() as session:
         renew(session, "a", NOW_MS + 5 * LEASE_MS)
-    assert claim_as("b", NOW_MS + 4 * LEASE_MS) == NOW_MS + 5 * LEASE_MS
-    assert claim_as("b", NOW_MS + 5 * LEASE_MS) is None  # a's lease ended: a died
+    assert claim_as("b", NOW_MS + 4 * LEASE_MS, entrance) == (set(), NOW_MS + 5 * LEASE_MS)
+    assert claim_as("b", NOW_MS + 5 * LEASE_MS, entrance) == ({entrance}, None)  # a died
     with store.transaction() as session:
-        release(session, placement, "b")
-    assert lease_of(store, placement) == (None, None)
-    assert claim_as("c", NOW_MS) is None
+        release(session, [entrance], "b")
+    assert lease_of(store, entrance) == (None, None)
 
 
-def test_of_many_replicas_claiming_at_once_one_gets_the_placement(
+def test_of_many_replicas_claiming_at_once_one_gets_each_placement(
     postgres: object, database_url: str
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("one process on SQLite")
     store = open_store(database_url)
     try:
-        placement = one_placement(store)
+        placements = two_placements(store)
         start = threading.Barrier(8)
-        won: list[str] = []
+        won: list[tuple[str, set[int]]] = []
 
         def replica(owner: str) -> None:
+            ids = placements if owner in {"r0", "r2", "r4", "r6"} else placements[::-1]
             start.wait()
             with store.transaction() as session:
-                if claim(session, placement, owner, NOW_MS, NOW_MS + LEASE_MS) is None:
-                    won.append(owner)
+                taken, _ = claim(session, ids, owner, NOW_MS, NOW_MS + LEASE_MS)
+                won.extend((owner, {placement}) for placement in taken)
 
         threads = [threading.Thread(target=replica, args=(f"r{n}",)) for n in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        assert len(won) == 1
-        assert lease_of(store, placement)[0] == won[0]
+        assert sorted(placement for _, (placement,) in won) == sorted(placements)
+        for owner, (placement,) in won:
+            assert lease_of(store, placement)[0] == owner
     finally:
         store.close()
 
@@ -99,27 +108,27 @@ async def test_a_held_lease_is_renewed_and_a_refused_replica_looks_again_when_it
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(leases, "RENEW_EVERY_MS", 50)
-    placement = one_placement(store)
+    placements = two_placements(store)
     clock = TestClock()
     mine = PlacementLeases(Transactions(store), "a", clock)
     other = PlacementLeases(Transactions(store), "b", clock)
 
-    assert await mine.claim(placement)
-    _, first_until = lease_of(store, placement)
+    assert await mine.claim(placements) == list(placements)
+    _, first_until = lease_of(store, placements[0])
     clock.offset_ms += 1000
     await asyncio.sleep(0.3)
-    _, renewed_until = lease_of(store, placement)
-    refused = await other.claim(placement)
+    _, renewed_until = lease_of(store, placements[0])
+    refused = await other.claim(placements)
     look_s = other.next_look_s(30.0)
-    await mine.release(placement)
+    await mine.release(placements)
 
     assert first_until is not None
     assert renewed_until is not None
     assert renewed_until >= first_until + 1000
-    assert not refused
+    assert refused == []
     assert LEASE_MS / 1000 - 1 < look_s <= LEASE_MS / 1000 + 0.5
     assert other.next_look_s(30.0) == 30.0  # told once
-    assert await other.claim(placement)
+    assert await other.claim(placements[::-1]) == list(placements[::-1])
 
 
 async def test_two_reconcilers_on_one_ledger_send_each_add_once(replicas: TwoReplicas) -> None:

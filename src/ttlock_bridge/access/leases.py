@@ -1,11 +1,12 @@
 """One replica at a time per placement: a lease on its ledger row.
 
 Several processes may reconcile one ledger: `serve` replicas on one PostgreSQL database, or a
-command (`grants add`, `cleanup`) beside `serve`. Before a placement's steps, the reconciler
-claims it (`claim`): one UPDATE that succeeds only when no other replica holds an unexpired
-lease on it, so two replicas never send the same add, change or delete (and never meet as a
-"busy" gateway). The lease ends when the placement has nothing more to do now (`release`), and
-is renewed every `RENEW_EVERY_MS` while held, waiting in a lock's command queue included; a
+command (`grants add`, `cleanup`) beside `serve`. Before a grant's steps, the reconciler claims
+its placements (`claim`): one UPDATE that takes each placement no other replica holds an
+unexpired lease on, so two replicas never send the same add, change or delete, and a grant's
+doors stay with the replica that began them (its request sees them all placed, as with one
+process). A lease ends when its placement has nothing more to do now (`release`), and is
+renewed every `RENEW_EVERY_MS` while held, waiting in a lock's command queue included; a
 replica that dies (SIGKILL, a power cut) renews nothing, so its leases end within
 `LEASE_MS` and another replica takes the work over. A replica refused a placement comes back
 for it when that lease ends (`next_look_s`), not only at its next periodic pass.
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Final, cast
+from collections.abc import Collection, Sequence
+from typing import Final
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ttlock_bridge.access.transactions import Transactions
@@ -50,29 +52,35 @@ class PlacementLeases:
         self._renewal: asyncio.Task[None] | None = None
         self._refused_until_ms: int | None = None
 
-    async def claim(self, placement_id: int) -> bool:
-        """Take the placement's lease; False while another replica holds it (it is left to
-        that replica, and looked at again when its lease ends)."""
+    async def claim(self, placement_ids: Sequence[int]) -> list[int]:
+        """Take the leases of these placements (one grant's) that no other replica holds;
+        returns those, in the given order. The others are left to their replicas, and looked
+        at again when their leases end."""
         now_ms = self._clock()
-        other_until_ms = await self._transactions(
-            claim, placement_id, self.owner, now_ms, now_ms + LEASE_MS
+        taken, other_until_ms = await self._transactions(
+            claim, placement_ids, self.owner, now_ms, now_ms + LEASE_MS
         )
         if other_until_ms is not None:
             self._refused_until_ms = min(other_until_ms, self._refused_until_ms or other_until_ms)
-            return False
-        self._held.add(placement_id)
-        if self._renewal is None or self._renewal.done():
+        self._held |= taken
+        if taken and (self._renewal is None or self._renewal.done()):
             self._renewal = asyncio.create_task(self._renew_while_held(), name="placement-leases")
-        return True
+        return [placement_id for placement_id in placement_ids if placement_id in taken]
 
-    async def release(self, placement_id: int) -> None:
-        """The placement has nothing more to do now: any replica may take it. Best effort: a
-        database that cannot be reached now lets the lease end by itself."""
-        self._held.discard(placement_id)
+    async def release(self, placement_ids: Collection[int]) -> None:
+        """These placements have nothing more to do now: any replica may take them (those
+        this replica still holds). Best effort: a database that cannot be reached now lets
+        the leases end by themselves."""
+        mine = self._held & set(placement_ids)
+        if not mine:
+            return
+        self._held -= mine
         try:
-            await self._transactions(release, placement_id, self.owner)
+            await self._transactions(release, mine, self.owner)
         except STORE_UNAVAILABLE:
-            log.warning("event=lease_release_failed placement=%d (it ends by itself)", placement_id)
+            log.warning(
+                "event=lease_release_failed placements=%d (they end by themselves)", len(mine)
+            )
 
     def next_look_s(self, at_most_s: float) -> float:
         """Seconds until the earliest lease this replica was refused since the last call ends
@@ -96,34 +104,39 @@ class PlacementLeases:
 
 
 def claim(
-    session: Session, placement_id: int, owner: str, now_ms: int, until_ms: int
-) -> int | None:
-    """Lease the placement to `owner` until `until_ms` unless another owner's lease runs past
-    `now_ms`; None when taken (or gone), else when the other lease ends. One UPDATE: of two replicas
-    claiming at once, PostgreSQL (the row lock) and SQLite (the write lock) let one through."""
-    taken = session.execute(
-        update(Placement)
-        .where(
-            Placement.id == placement_id,
-            or_(
-                Placement.lease_owner.is_(None),
-                Placement.lease_owner == owner,
-                Placement.lease_until_ms <= now_ms,
-            ),
+    session: Session, placement_ids: Collection[int], owner: str, now_ms: int, until_ms: int
+) -> tuple[set[int], int | None]:
+    """Lease to `owner` until `until_ms` each placement no other owner holds past `now_ms`:
+    the ids taken, and when the earliest of the others' leases ends (None: none refused). One
+    UPDATE: of two replicas claiming at once, PostgreSQL (the row locks) and SQLite (the write
+    lock) let one through for each row."""
+    taken = set(
+        session.scalars(
+            update(Placement)
+            .where(
+                Placement.id.in_(list(placement_ids)),
+                or_(
+                    Placement.lease_owner.is_(None),
+                    Placement.lease_owner == owner,
+                    Placement.lease_until_ms <= now_ms,
+                ),
+            )
+            .values(lease_owner=owner, lease_until_ms=until_ms)
+            .returning(Placement.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(lease_owner=owner, lease_until_ms=until_ms)
-        .execution_options(synchronize_session=False)
     )
-    if cast("CursorResult[object]", taken).rowcount == 1:
-        return None
-    # None: the placement is gone, nothing to wait for (the reconciler finds no work in it)
-    return session.scalar(select(Placement.lease_until_ms).where(Placement.id == placement_id))
+    refused = [placement_id for placement_id in placement_ids if placement_id not in taken]
+    if not refused:
+        return taken, None
+    ends = select(func.min(Placement.lease_until_ms)).where(Placement.id.in_(refused))
+    return taken, session.scalar(ends)  # None too if they are gone: nothing to wait for
 
 
-def release(session: Session, placement_id: int, owner: str) -> None:
+def release(session: Session, placement_ids: Collection[int], owner: str) -> None:
     session.execute(
         update(Placement)
-        .where(Placement.id == placement_id, Placement.lease_owner == owner)
+        .where(Placement.id.in_(list(placement_ids)), Placement.lease_owner == owner)
         .values(lease_owner=None, lease_until_ms=None)
         .execution_options(synchronize_session=False)
     )

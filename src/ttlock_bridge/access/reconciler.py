@@ -114,26 +114,25 @@ class Reconciler:
         return len(due)
 
     async def reconcile_grant(self, grant_id: int) -> None:
-        """Move each placement of one grant, door after door."""
+        """Move each placement of one grant, door after door (those another replica works on
+        are left to it)."""
         news: GrantNews | None = None  # read once, when a first door moved
         async with self._grant_locks[grant_id]:
-            for placement_id in await self._transactions(ledger.placement_ids_of, grant_id):
-                if await self._reconcile_placement(placement_id):
-                    news = news or await self._transactions(grant_news, grant_id)
-                    if news is not None:
-                        await self._bulletin.tell(news)
+            placement_ids = await self._transactions(ledger.placement_ids_of, grant_id)
+            mine = await self.leases.claim(placement_ids)
+            try:
+                for placement_id in mine:
+                    moved = await self._reconcile_placement(placement_id)
+                    await self.leases.release([placement_id])
+                    if moved:
+                        news = news or await self._transactions(grant_news, grant_id)
+                        if news is not None:
+                            await self._bulletin.tell(news)
+            finally:
+                await self.leases.release(mine)  # the ones a failure left held
 
     async def _reconcile_placement(self, placement_id: int) -> bool:
-        """Take the placement's steps until it has nothing to do now, unless another replica
-        works on it; True if it moved."""
-        if not await self.leases.claim(placement_id):
-            return False
-        try:
-            return await self._take_steps(placement_id)
-        finally:
-            await self.leases.release(placement_id)
-
-    async def _take_steps(self, placement_id: int) -> bool:
+        """Take the placement's steps until it has nothing to do now; True if it moved."""
         moved = False
         for _ in range(MAX_STEPS_PER_PLACEMENT):
             work = await self._transactions(ledger.load_work, placement_id, self._zone)
