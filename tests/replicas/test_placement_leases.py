@@ -66,7 +66,8 @@ def test_a_lease_keeps_others_out_until_it_ends_or_is_released(store: Store) -> 
     assert lease_of(store, entrance) == ("a", NOW_MS + 2 + LEASE_MS)
     assert lease_of(store, room) == (None, None)
     with store.transaction() as session:
-        renew(session, "a", NOW_MS + 5 * LEASE_MS)
+        renew(session, [entrance, room], "a", NOW_MS + 5 * LEASE_MS)  # the room is not a's
+    assert lease_of(store, room) == (None, None)
     assert claim_as("b", NOW_MS + 4 * LEASE_MS, entrance) == (set(), NOW_MS + 5 * LEASE_MS)
     assert claim_as("b", NOW_MS + 5 * LEASE_MS, entrance) == ({entrance}, None)  # a died
     with store.transaction() as session:

@@ -96,7 +96,9 @@ class PlacementLeases:
             if not self._held:
                 return
             try:
-                await self._transactions(renew, self.owner, self._clock() + LEASE_MS)
+                await self._transactions(
+                    renew, set(self._held), self.owner, self._clock() + LEASE_MS
+                )
             except STORE_UNAVAILABLE as error:
                 log.warning("event=lease_renewal_failed held=%d error=%s", len(self._held), error)
             except Exception:  # the next renewal must still come
@@ -142,11 +144,12 @@ def release(session: Session, placement_ids: Collection[int], owner: str) -> Non
     )
 
 
-def renew(session: Session, owner: str, until_ms: int) -> None:
-    """Every lease `owner` holds now runs to `until_ms`."""
+def renew(session: Session, placement_ids: Collection[int], owner: str, until_ms: int) -> None:
+    """The leases `owner` holds on these placements run to `until_ms` (one whose release
+    failed is not among them: it ends)."""
     session.execute(
         update(Placement)
-        .where(Placement.lease_owner == owner)
+        .where(Placement.id.in_(list(placement_ids)), Placement.lease_owner == owner)
         .values(lease_until_ms=until_ms)
         .execution_options(synchronize_session=False)
     )
