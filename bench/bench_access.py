@@ -48,7 +48,8 @@ def hotel_scenario() -> Scenario:
     return Scenario.model_validate({**base, "gateways": gateways, "locks": locks})
 
 
-def hotel_config(directory: Path, base_url: str) -> Path:
+def hotel_config_text(base_url: str) -> str:
+    """The bench hotel: `ROOMS` rooms, each with its door and the shared main entrance."""
     lines = [
         'data_dir = "data"',
         '[property]\nname = "Bench Hotel"\ntimezone = "Europe/Athens"',
@@ -58,8 +59,12 @@ def hotel_config(directory: Path, base_url: str) -> Path:
     for n in range(1, ROOMS + 1):
         lines.append(f"[doors.room-{n}]\nlock_id = {ENTRANCE + n}")
         lines.append(f'[rooms.room-{n}]\ndoors = ["room-{n}"]\nshared_doors = ["main-entrance"]')
+    return "\n".join(lines) + "\n"
+
+
+def hotel_config(directory: Path, base_url: str) -> Path:
     path = directory / "ttlock-bridge.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(hotel_config_text(base_url))
     return path
 
 

@@ -1,6 +1,8 @@
 """What several benchmarks share: the simulator in a child process, so it never shares our GIL."""
 
+import glob
 import os
+import pwd
 import socket
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from ttlock_bridge.service.demo import write_demo_config
 from ttlock_bridge.simulator import Scenario
@@ -116,3 +119,47 @@ def _wait_until_healthy(base_url: str, child: subprocess.Popen[bytes]) -> None:
         except httpx.HTTPError:
             time.sleep(0.1)
     raise RuntimeError("the bridge did not start")
+
+
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free localhost port (the tests' fixture in
+    `tests/store/conftest.py` does the same under pytest): yields the URL of an empty database.
+    Needs the server binaries (Debian's `postgresql` package); as root it runs as `postgres`."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    binaries = Path(found[-1]).parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-pg-") as directory:
+        if as_postgres:
+            entry = pwd.getpwnam("postgres")
+            os.chown(directory, entry.pw_uid, entry.pw_gid)
+        data = f"{directory}/data"
+
+        def run(*command: str) -> None:
+            subprocess.run(  # noqa: S603 - the server binaries, arguments built here
+                [*as_postgres, *command], check=True, capture_output=True, timeout=60
+            )
+
+        run(str(binaries / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "--no-sync")
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -k {directory} -c fsync=off"
+        run(
+            str(binaries / "pg_ctl"),
+            "-D",
+            data,
+            "-o",
+            options,
+            "-l",
+            f"{directory}/log",
+            "-w",
+            "start",
+        )
+        try:
+            admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute("CREATE DATABASE bench")
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench"
+        finally:
+            run(str(binaries / "pg_ctl"), "-D", data, "-m", "fast", "stop")

@@ -1,6 +1,7 @@
 """Helpers shared by the over-HTTP client tests: the demo account and a fast retry policy."""
 
 from ttlock_bridge.cloud import Credentials, RetryPolicy, TokenStore, TTLockClient
+from ttlock_bridge.cloud.gate import SharedTurns
 
 DEMO = Credentials.with_password(
     "demo-client-id", "demo-client-secret", "demo@example.com", "demo-password"
@@ -19,6 +20,7 @@ def client_for(
     retry_policy: RetryPolicy = FAST_RETRIES,
     token_store: TokenStore | None = None,
     remote_concurrency: int = 8,
+    lock_turns: SharedTurns | None = None,
 ) -> TTLockClient:
     return TTLockClient(
         credentials,
@@ -26,4 +28,5 @@ def client_for(
         retry_policy=retry_policy,
         token_store=token_store,
         remote_concurrency=remote_concurrency,
+        lock_turns=lock_turns,
     )

@@ -19,9 +19,14 @@ def test_ready_when_store_token_and_cloud_are_fine(bridge: RunningBridge) -> Non
         "store",
         "token",
         "cloud",
+        "replica",
         "channel:console",
     }
     assert "7 lock(s)" in next(c["detail"] for c in body["checks"] if c["name"] == "cloud")
+    replica = next(c["detail"] for c in body["checks"] if c["name"] == "replica")
+    assert replica.endswith(  # one serve on SQLite runs every job
+        "nightly cleanup: this replica, gateway poll: this replica, lock clock check: this replica"
+    )
 
 
 def test_readiness_probes_do_not_burn_the_quota(bridge: RunningBridge) -> None:

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -76,6 +77,11 @@ class PostgresCluster:
             "--encoding=UTF8",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its data again (after `stop`), on the same port."""
+        data = str(self.directory / "data")
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -109,6 +115,13 @@ class PostgresCluster:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@contextmanager
+def running_cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL server of its own for the block (skips or fails as the module says)."""
     in_ci = os.environ.get("CI", "").lower() == "true"
     binaries = _server_binaries()
     if binaries is None:
@@ -124,9 +137,11 @@ def postgres() -> Iterator[PostgresCluster]:
         details = log.read_text() if log.exists() else getattr(error, "stderr", "")
         shutil.rmtree(directory, ignore_errors=True)
         pytest.fail(f"could not start PostgreSQL: {error}\n{details}")
-    yield cluster
-    cluster.stop()
-    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,12 +4,14 @@ Channels hold one `Access` and call `grants`, `stays` (issue by room), `occupanc
 each room), `cleanup` and `reconciler`, and `subscribe` to grant news; `run_forever` is the
 background work of the service: reconciler passes, the nightly cleanup, and retrying the doors
 whose gateway came back (`gateway_return`, subscribed to lock news by the composition root).
+Among replicas the nightly cleanup runs on one (`runs_here`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
 from ttlock_bridge.access import ledger
@@ -17,6 +19,7 @@ from ttlock_bridge.access.cleanup import Cleanup
 from ttlock_bridge.access.code_kinds import CodeKinds, GatewayOf
 from ttlock_bridge.access.gateway_return import GatewayReturn
 from ttlock_bridge.access.grants import GrantService
+from ttlock_bridge.access.leases import PlacementLeases
 from ttlock_bridge.access.news import GrantBulletin, GrantNewsSubscriber
 from ttlock_bridge.access.occupancy import Occupancy
 from ttlock_bridge.access.reconciler import Reconciler
@@ -28,11 +31,14 @@ from ttlock_bridge.cloud import TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks.gateways import NO_GATEWAY
 from ttlock_bridge.store import Store
+from ttlock_bridge.store.replica import replica_name
 
 log = logging.getLogger("ttlock_bridge.access")
 
 RECONCILE_EVERY_SECONDS = 30.0
 """How often pending placements are looked at; each one still waits for its own retry time."""
+NIGHTLY_CLEANUP = "nightly cleanup"
+"""The job one replica runs for all (`runs_here`)."""
 
 
 class Access:
@@ -44,10 +50,17 @@ class Access:
         *,
         clock: Clock | None = None,
         gateway_of: GatewayOf | None = None,
+        replica: str | None = None,
+        runs_here: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         """`gateway_of`: each door's gateway state as the lock layer knows it (which doors get
-        offline codes, `access.code_kinds`); without it, no gateway is known to be missing."""
+        offline codes, `access.code_kinds`); without it, no gateway is known to be missing.
+        `replica` names this process on the placements it works on (`access.leases`; a new
+        `store.replica.replica_name()` if not given). `runs_here(job)`: whether this replica
+        runs `NIGHTLY_CLEANUP` tonight (one replica runs it for all: `store.singletons`);
+        without it, this process does."""
         self.config = config
+        self._runs_here = runs_here
         self.clock = clock or wall_clock_ms
         self._transactions = transactions = Transactions(store)
         kinds = CodeKinds(config, gateway_of)
@@ -63,6 +76,7 @@ class Access:
             keypads={door.lock_id: door.keypad for door in config.doors.values()},
             bulletin=self._bulletin,
             kinds=kinds,
+            leases=PlacementLeases(transactions, replica or replica_name(), self.clock),
         )
         self.grants = GrantService(
             config, transactions, self.reconciler, self.clock, self._bulletin, kinds=kinds
@@ -108,12 +122,15 @@ class Access:
                 await self.reconciler.run_pass()
             except Exception:  # a pass must never stop the loop; the next one retries
                 log.exception("reconciler pass failed")
-            await asyncio.sleep(RECONCILE_EVERY_SECONDS)
+            # sooner when another replica's lease on a placement ends (it may have died)
+            await asyncio.sleep(self.reconciler.leases.next_look_s(RECONCILE_EVERY_SECONDS))
 
     async def _clean_up_nightly(self) -> None:
         while True:
             now = self.clock()
             await asyncio.sleep((self.next_cleanup_ms(now) - now) / 1000)
+            if self._runs_here is not None and not await self._runs_here(NIGHTLY_CLEANUP):
+                continue  # another replica cleans up
             try:
                 report = await self.cleanup.run(dry_run=False)
             except Exception:

@@ -26,6 +26,7 @@ from ttlock_bridge.access.code_kinds import (
     fallback_failed,
     from_fallback,
 )
+from ttlock_bridge.access.leases import PlacementLeases
 from ttlock_bridge.access.news import GrantBulletin, GrantNews, grant_news
 from ttlock_bridge.access.passcode_policy import ALL_KEYS, common_keys, generate_code
 from ttlock_bridge.access.passcode_tag import parse_tag
@@ -82,7 +83,8 @@ class Reconciler:
     """Moves placements toward their grants; safe to run again at any time, even after a crash.
 
     One grant is reconciled at a time per grant (its doors in order), many grants at once; the
-    cloud client serialises the commands that reach the same lock.
+    cloud client serialises the commands that reach the same lock. A placement is worked on by
+    one replica at a time (`leases`): one another process holds is left to it.
     """
 
     def __init__(
@@ -97,11 +99,14 @@ class Reconciler:
         keypads: Mapping[int, str] | None = None,
         bulletin: GrantBulletin,
         kinds: CodeKinds,
+        leases: PlacementLeases,
         rng: random.Random | None = None,
     ) -> None:
         """`keypads`: the keys of each lock's keypad by lockId (all ten digits if absent);
         `bulletin` is told of every grant whose door moved (placed, failed, removed); `kinds`
-        says which doors go offline and whether a gateway may reach them."""
+        says which doors go offline and whether a gateway may reach them; `leases` are this
+        replica's placement leases."""
+        self.leases = leases
         self._kinds = kinds
         self._transactions = transactions
         self._cloud = cloud
@@ -123,14 +128,22 @@ class Reconciler:
         return len(due)
 
     async def reconcile_grant(self, grant_id: int) -> None:
-        """Move each placement of one grant, door after door."""
+        """Move each placement of one grant, door after door (those another replica works on
+        are left to it)."""
         news: GrantNews | None = None  # read once, when a first door moved
         async with self._grant_locks[grant_id]:
-            for placement_id in await self._transactions(ledger.placement_ids_of, grant_id):
-                if await self._reconcile_placement(placement_id):
-                    news = news or await self._transactions(grant_news, grant_id)
-                    if news is not None:
-                        await self._bulletin.tell(news)
+            placement_ids = await self._transactions(ledger.placement_ids_of, grant_id)
+            mine = await self.leases.claim(placement_ids)
+            try:
+                for placement_id in mine:
+                    moved = await self._reconcile_placement(placement_id)
+                    await self.leases.release([placement_id])
+                    if moved:
+                        news = news or await self._transactions(grant_news, grant_id)
+                        if news is not None:
+                            await self._bulletin.tell(news)
+            finally:
+                await self.leases.release(mine)  # the ones a failure left held
 
     async def _reconcile_placement(self, placement_id: int) -> bool:
         """Take the placement's steps until it has nothing to do now; True if it moved."""

@@ -130,21 +130,31 @@ async def command_cloud(
     legacy_dir: Path | None = None,
 ) -> AsyncIterator[TTLockClient]:
     """A client on the token `serve` uses (the store's), whose every call is counted in the
-    store's usage ledger when the command ends: the month's budget sees what commands spend.
+    store's usage ledger when the command ends: the month's budget sees what commands spend;
+    on PostgreSQL its gateway commands take their turn at each lock with the replicas'.
     `legacy_dir` is where an earlier version's token file may wait to be moved in."""
     from ttlock_bridge.cloud import TTLockClient
     from ttlock_bridge.operations.usage import CloudUsage
+    from ttlock_bridge.store.lock_turns import LockTurns
+    from ttlock_bridge.store.replica import replica_name
     from ttlock_bridge.store.token_store import DatabaseTokenStore
 
     usage = CloudUsage(store, monthly_budget)
     tokens = DatabaseTokenStore(store, base, credentials.username, legacy_dir=legacy_dir)
+    lock_turns = LockTurns.of(store, replica_name())  # beside serve replicas on PostgreSQL
     try:
         async with TTLockClient(
-            credentials, api_base=base, token_store=tokens, observe_calls=usage.observe
+            credentials,
+            api_base=base,
+            token_store=tokens,
+            observe_calls=usage.observe,
+            lock_turns=lock_turns,
         ) as cloud:
             yield cloud
     finally:
         await usage.flush()
+        if lock_turns is not None:
+            await lock_turns.close()
 
 
 def run_command(command: Callable[[], Awaitable[T]]) -> T:

@@ -5,6 +5,7 @@ TTLOCK_USERNAME, TTLOCK_PASSWORD; TTLOCK_API_BASE when the configuration names n
 URL); the API token from BRIDGE_API_TOKEN, else it is generated once into the data directory.
 uvicorn believes `X-Forwarded-For` and `X-Forwarded-Proto` only from the addresses in
 FORWARDED_ALLOW_IPS (default 127.0.0.1 and ::1): a reverse proxy on another host is named there.
+One `serve` runs on an SQLite database (`store.serve_lock`); replicas share a PostgreSQL one.
 """
 
 from __future__ import annotations
@@ -192,19 +193,26 @@ def _run(config: Config, credentials: Credentials, base: str, host: str, port: i
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.operations.logs import configure_logging
     from ttlock_bridge.service.runtime import Runtime
+    from ttlock_bridge.store.serve_lock import AnotherServe, serve_lock
 
     token = api_token(config.data_dir)
     configure_logging(secret_values(config, credentials, token))
-    runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
-    server_config = uvicorn.Config(
-        runtime.http_app(),
-        host=host,
-        port=port,
-        log_config=None,
-        server_header=False,
-        lifespan="on",
-    )
-    uvicorn.Server(server_config).run()
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(serve_lock(config.store_url))  # held until the process ends
+        except AnotherServe as problem:
+            err.print(f"[red]Error:[/red] {escape(str(problem))}")
+            raise typer.Exit(2) from None
+        runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
+        server_config = uvicorn.Config(
+            runtime.http_app(),
+            host=host,
+            port=port,
+            log_config=None,
+            server_header=False,
+            lifespan="on",
+        )
+        uvicorn.Server(server_config).run()
 
 
 def secret_values(config: Config, credentials: Credentials, token: str) -> list[str]:

@@ -3,7 +3,7 @@
 Each call carries clientId, accessToken and a fresh `date`; a refused token is replaced once
 (Session), a clock skew is corrected once (CloudClock), transient failures are retried with
 backoff (RetryPolicy), and commands that travel through a gateway to a lock are serialised per
-lock under a global concurrency limit (RemoteGate).
+lock (across processes too, given `lock_turns`) under a global concurrency limit (RemoteGate).
 """
 
 import asyncio
@@ -25,7 +25,7 @@ from ttlock_bridge.cloud.errors import (
     ReauthenticationNeeded,
     TTLockError,
 )
-from ttlock_bridge.cloud.gate import RemoteGate
+from ttlock_bridge.cloud.gate import RemoteGate, SharedTurns
 from ttlock_bridge.cloud.models import (
     AddedPasscode,
     BatteryAnswer,
@@ -84,7 +84,10 @@ class TTLockClient:
         remote_concurrency: int = 8,
         timeout_seconds: float = 30.0,
         observe_calls: CallObserver | None = None,
+        lock_turns: SharedTurns | None = None,
     ) -> None:
+        """`lock_turns`: one command at a time per lock shared with other processes (the
+        store's, for `serve` replicas on one PostgreSQL database); None: this process only."""
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds, connect=10.0))
         self._clock = CloudClock()
         self._transport = Transport(api_base, self._http, observe_calls)
@@ -92,7 +95,7 @@ class TTLockClient:
             self._transport, credentials, token_store or MemoryTokenStore(), self._clock
         )
         self._retry = retry_policy or RetryPolicy()
-        self._gate = RemoteGate(remote_concurrency)
+        self._gate = RemoteGate(remote_concurrency, lock_turns)
 
     async def __aenter__(self) -> Self:
         return self

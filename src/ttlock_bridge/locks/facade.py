@@ -8,7 +8,7 @@ to `intake`; the composition root subscribes it to news.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from ttlock_bridge.clock import Clock
@@ -23,12 +23,16 @@ from ttlock_bridge.locks.gateways import GatewayHealth
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.locks.keeper import StateKeeper
 from ttlock_bridge.locks.news import LockNews, LockNewsSubscriber
+from ttlock_bridge.locks.replica_events import ReplicaEvents
 from ttlock_bridge.locks.state import AutoLock, LockStates
 from ttlock_bridge.store import Event, Store
 from ttlock_bridge.store.events import recent_events
 
 SEED_EVENTS_PER_LOCK = 20
 CLOUD_SOURCE = "cloud"
+GATEWAY_POLL = "gateway poll"
+CLOCK_CHECK = "lock clock check"
+"""Jobs one replica runs for all (`runs_here`): each reads or sets every lock once."""
 
 
 class Locks:
@@ -45,9 +49,19 @@ class Locks:
         cloud: TTLockClient,
         clock: Clock,
         optional_reads: Callable[[], bool] = lambda: True,
+        *,
+        runs_here: Callable[[str], Awaitable[bool]] | None = None,
+        replica: str | None = None,
+        other_replicas: bool = False,
     ) -> None:
+        """`optional_reads` says whether the month's call budget allows the optional reads;
+        `runs_here(job)` whether this replica runs `GATEWAY_POLL` and `CLOCK_CHECK` now (one
+        replica runs them for all: `store.singletons`); without it, this process does.
+        `replica` names this process on the events it stores; with `other_replicas` (a
+        PostgreSQL store) the lock states also follow the callbacks the others store."""
         self._store = store
         self._optional_reads = optional_reads
+        self._runs_here = runs_here
         self._refresh_every_s = config.cloud.detail_refresh.total_seconds()
         self._poll_every_s = config.cloud.gateway_poll.total_seconds()
         self._clock_check_every_s = config.cloud.clock_check.total_seconds()
@@ -56,7 +70,12 @@ class Locks:
         self._tasks: list[asyncio.Task[None]] = []
         self.directory = LockDirectory(config, cloud, clock, self._battery_read)
         self.keeper = StateKeeper(LockStates(), self._publish, clock, self._door_name)
-        self.intake = EventIntake(store, self.directory, self.keeper, clock)
+        self.intake = EventIntake(store, self.directory, self.keeper, clock, replica)
+        self._replica_events = (
+            ReplicaEvents(store, self.intake, replica, clock)
+            if other_replicas and replica is not None
+            else None
+        )
         self.commands = LockCommands(cloud, self.directory, self.keeper, clock)
         self.gateways = GatewayHealth(self.directory, store, clock, self.keeper.announce)
         self.clocks = LockClocks(
@@ -119,6 +138,10 @@ class Locks:
             asyncio.create_task(self.gateways.announce_changes_forever(), name="gateway-news"),
             asyncio.create_task(self._check_clocks_forever(), name="lock-clocks"),
         ]
+        if self._replica_events is not None:
+            self._tasks.append(
+                asyncio.create_task(self._replica_events.follow_forever(), name="replica-events")
+            )
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -135,18 +158,22 @@ class Locks:
 
     async def _poll_gateways_forever(self) -> None:
         """Poll the gateways; skipped while the month's call budget is spent (command answers
-        still tell gateway health)."""
+        still tell gateway health) and on the replicas that do not run the poll."""
         while True:
-            if self._optional_reads():
+            if self._optional_reads() and await self._is_mine(GATEWAY_POLL):
                 await self.gateways.poll()
             await asyncio.sleep(self._poll_every_s)
 
     async def _check_clocks_forever(self) -> None:
-        """Check the lock clocks; skipped while the month's call budget is spent."""
+        """Check the lock clocks; skipped while the month's call budget is spent and on the
+        replicas that do not run the check."""
         while True:
-            if self._optional_reads():
+            if self._optional_reads() and await self._is_mine(CLOCK_CHECK):
                 await self.clocks.check_all()
             await asyncio.sleep(self._clock_check_every_s)
+
+    async def _is_mine(self, job: str) -> bool:
+        return self._runs_here is None or await self._runs_here(job)
 
     async def _battery_read(self, lock_id: int, level: int, at_ms: int) -> None:
         """A battery level the cloud gave (lock list or detail), with its own date: the lock

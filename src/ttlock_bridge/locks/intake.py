@@ -51,8 +51,16 @@ class EventIntake:
     """Receives callback forms; `counts` feeds /metrics (received, stored, duplicate, ...)."""
 
     def __init__(
-        self, store: Store, directory: LockDirectory, keeper: StateKeeper, clock: Clock
+        self,
+        store: Store,
+        directory: LockDirectory,
+        keeper: StateKeeper,
+        clock: Clock,
+        replica: str | None = None,
     ) -> None:
+        """`replica` names this process on the events it stores (the other replicas follow
+        them: `locks.replica_events`)."""
+        self._replica = replica
         self._store = store
         self._directory = directory
         self._keeper = keeper
@@ -113,7 +121,7 @@ class EventIntake:
             (record_times(r.lock_date_ms, r.server_date_ms, received_at_ms), r) for r in new_records
         ]
         for times, record in sorted(timed, key=lambda p: (p[0].heard_at_ms, p[1].lock_date_ms)):
-            await self._take_in(record, times)
+            await self.take_in(record, times)
         return len(new_records)
 
     def _ignore_unknown_locks(self, records: list[CallbackRecord], received_at_ms: int) -> None:
@@ -153,10 +161,14 @@ class EventIntake:
     def _store_new(self, records: list[CallbackRecord]) -> list[CallbackRecord]:
         with self._store.transaction() as session:
             return [
-                record for record in records if store_record(session, record, EventSource.CALLBACK)
+                record
+                for record in records
+                if store_record(session, record, EventSource.CALLBACK, stored_by=self._replica)
             ]
 
-    async def _take_in(self, record: CallbackRecord, times: RecordTimes) -> None:
+    async def take_in(self, record: CallbackRecord, times: RecordTimes) -> None:
+        """A new record of a door (this replica's callback, or one another replica stored):
+        the door's state learns it and the news goes out."""
         bolt = bolt_state_after(record.record_type) if record.success else None
         text = describe(
             record.record_type,
@@ -196,9 +208,12 @@ class EventIntake:
         )
 
 
-def store_record(session: Session, record: CallbackRecord, source: EventSource) -> bool:
+def store_record(
+    session: Session, record: CallbackRecord, source: EventSource, stored_by: str | None = None
+) -> bool:
     """Store a lock record as an event unless it is stored already (its `dedupe_key`, the
-    same whether it came by callback or from the record list); True if it was new."""
+    same whether it came by callback or from the record list); True if it was new.
+    `stored_by`: the replica that stores it."""
     return add_event(
         session,
         dedupe_key=record.dedupe_key,
@@ -211,4 +226,6 @@ def store_record(session: Session, record: CallbackRecord, source: EventSource) 
         lock_date_ms=record.lock_date_ms,
         server_date_ms=record.server_date_ms,
         source=source,
+        battery=record.battery,
+        stored_by=stored_by,
     )

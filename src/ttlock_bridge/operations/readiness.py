@@ -1,4 +1,5 @@
-"""`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels.
+"""`/readyz`: can the service do its job right now? Store, TTLock token, cloud, channels; and
+which replica answers and which replica runs each job one replica runs for all (`replica`).
 
 The store check asks whether a write would get through (a database locked by another process
 or read-only still answers reads, yet loses every grant and callback), waiting a fraction of a
@@ -18,11 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import psycopg
+
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.cloud import CallOutcome, TTLockClient
 from ttlock_bridge.locks.directory import LockDirectory
 from ttlock_bridge.locks.intake import EventIntake
 from ttlock_bridge.store import Store
+from ttlock_bridge.store.singletons import Singletons
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +62,13 @@ class Readiness:
         intake: EventIntake,
         clock: Clock,
         parts: Sequence[ReportsStatus] = (),
+        singletons: Singletons | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`channels` are checked as `channel:<name>`; `parts` (background work that is no
-        channel, such as the booking sync) under their own name."""
+        channel, such as the booking sync) under their own name; `singletons` says which
+        replica this is and which runs each job one replica runs for all (`replica`)."""
+        self._singletons = singletons
         self._store = store
         self._cloud = cloud
         self._directory = directory
@@ -85,13 +92,30 @@ class Readiness:
             Check(status.name, status.ready, status.detail)
             for status in (part.status() for part in self._parts)
         ]
+        singletons = self._singletons
+        replica = [await self._check_replica(singletons)] if singletons is not None else []
         return [
             await self._check_store(),
             self._check_token(),
             await self._check_cloud(),
+            *replica,
             *channel_checks,
             *part_checks,
         ]
+
+    async def _check_replica(self, singletons: Singletons) -> Check:
+        """Always ready (a job nobody runs now is taken within seconds, the store check says
+        when the database is out of reach): which replica answers, who runs which job."""
+        me = singletons.replica
+        try:
+            holders = await singletons.holders()
+        except (psycopg.Error, OSError):
+            return Check("replica", True, f"{me}; who runs which job: unknown (no database)")
+        jobs = ", ".join(
+            f"{job}: {'this replica' if holder == me else holder or 'nobody yet'}"
+            for job, holder in holders.items()
+        )
+        return Check("replica", True, f"{me}; {jobs}")
 
     async def _check_store(self) -> Check:
         problem = await asyncio.to_thread(self._store.write_problem)

@@ -19,14 +19,19 @@ from typing import TYPE_CHECKING, Protocol
 from prometheus_client import CollectorRegistry
 
 from ttlock_bridge.access import Access
+from ttlock_bridge.access.core import NIGHTLY_CLEANUP
 from ttlock_bridge.clock import Clock, wall_clock_ms
 from ttlock_bridge.cloud import CallObserver, CallOutcome, Credentials, TTLockClient
 from ttlock_bridge.config import Config
 from ttlock_bridge.locks import LockNews, Locks
+from ttlock_bridge.locks.facade import CLOCK_CHECK, GATEWAY_POLL
 from ttlock_bridge.operations.metrics import CloudCallMetrics, Metrics
 from ttlock_bridge.operations.readiness import ChannelStatus, Readiness
 from ttlock_bridge.operations.usage import CloudUsage
 from ttlock_bridge.store import Store, open_store
+from ttlock_bridge.store.lock_turns import LockTurns
+from ttlock_bridge.store.replica import replica_name
+from ttlock_bridge.store.singletons import Singletons
 from ttlock_bridge.store.token_store import DatabaseTokenStore
 
 if TYPE_CHECKING:
@@ -71,6 +76,8 @@ class Runtime:
     clock: Clock
     console: WebConsole | None = None
     bookings: BookingSync | None = None
+    lock_turns: LockTurns | None = None
+    singletons: Singletons | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -90,6 +97,7 @@ class Runtime:
         subscribed to lock news.
         """
         store = open_store(config.store_url)
+        replica = replica_name()
         registry = Metrics.new_registry()
         cloud_calls = CloudCallMetrics(registry)
         call_observers: list[CallObserver] = [cloud_calls.observe]
@@ -98,6 +106,7 @@ class Runtime:
             for observe in call_observers:
                 observe(call)
 
+        lock_turns = LockTurns.of(store, replica)
         cloud = TTLockClient(
             credentials,
             api_base=api_base,
@@ -105,10 +114,29 @@ class Runtime:
                 store, api_base, credentials.username, legacy_dir=config.data_dir
             ),
             observe_calls=observe_call,
+            lock_turns=lock_turns,
         )
         usage = CloudUsage(store, config.cloud.monthly_budget, clock=clock)
-        locks = Locks(config, store, cloud, clock, optional_reads=usage.optional_reads_allowed)
-        access = Access(config, store, cloud, clock=clock, gateway_of=locks.gateways.state_of)
+        singletons = Singletons.of(store, replica, (NIGHTLY_CLEANUP, GATEWAY_POLL, CLOCK_CHECK))
+        locks = Locks(
+            config,
+            store,
+            cloud,
+            clock,
+            optional_reads=usage.optional_reads_allowed,
+            runs_here=singletons.runs_here,
+            replica=replica,
+            other_replicas=store.engine.dialect.name == "postgresql",
+        )
+        access = Access(
+            config,
+            store,
+            cloud,
+            clock=clock,
+            gateway_of=locks.gateways.state_of,
+            replica=replica,
+            runs_here=singletons.runs_here,
+        )
         console = _console(config, store, access=access, locks=locks, usage=usage, clock=clock)
         all_channels = [*channels, *_configured_channels(config, access, locks)]
         if console is not None:
@@ -126,6 +154,7 @@ class Runtime:
             intake=locks.intake,
             clock=clock,
             parts=[bookings] if bookings is not None else [],
+            singletons=singletons,
         )
         call_observers += [locks.gateways.observe, readiness.observe, usage.observe]
         return cls(
@@ -149,6 +178,8 @@ class Runtime:
             clock=clock,
             console=console,
             bookings=bookings,
+            lock_turns=lock_turns,
+            singletons=singletons,
         )
 
     def http_app(self) -> FastAPI:
@@ -191,6 +222,10 @@ class Runtime:
             asyncio.create_task(self.access.run_forever(), name="access"),
             asyncio.create_task(self._flush_usage_forever(), name="usage"),
         ]
+        if self.singletons is not None:
+            self._tasks.append(
+                asyncio.create_task(self.singletons.keep_forever(), name="singletons")
+            )
         if self.bookings is not None:
             self._tasks.append(asyncio.create_task(self.bookings.run_forever(), name="bookings"))
         log.info(
@@ -214,6 +249,10 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.usage.flush()
         await self.cloud.aclose()
+        for session in (self.lock_turns, self.singletons):
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    await session.close()
         self.store.close()
         log.info("event=stopped")
 

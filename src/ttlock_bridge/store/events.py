@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ttlock_bridge.store.models import Event, EventSource
@@ -22,8 +22,11 @@ def add_event(
     lock_date_ms: int,
     server_date_ms: int | None,
     source: EventSource,
+    battery: int | None = None,
+    stored_by: str | None = None,
 ) -> bool:
-    """Store the event unless one with the same `dedupe_key` exists; True if it was new."""
+    """Store the event unless one with the same `dedupe_key` exists; True if it was new.
+    `stored_by` names the replica that stores it (`store.replica`)."""
     statement = (
         insert_for(session, Event)
         .values(
@@ -37,6 +40,8 @@ def add_event(
             lock_date_ms=lock_date_ms,
             server_date_ms=server_date_ms,
             source=source.value,
+            battery=battery,
+            stored_by=stored_by,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Event.id)
@@ -53,6 +58,17 @@ def recent_events(session: Session, *, lock_id: int | None = None, limit: int = 
     query = select(Event).order_by(Event.id.desc()).limit(limit)
     if lock_id is not None:
         query = query.where(Event.lock_id == lock_id)
+    return list(session.scalars(query))
+
+
+def last_event_id(session: Session) -> int:
+    """The id of the newest event to arrive (0 when there is none)."""
+    return session.scalar(select(func.max(Event.id))) or 0
+
+
+def events_after(session: Session, after_id: int, *, limit: int) -> list[Event]:
+    """Events that arrived after the one with id `after_id`, oldest first (at most `limit`)."""
+    query = select(Event).where(Event.id > after_id).order_by(Event.id).limit(limit)
     return list(session.scalars(query))
 
 

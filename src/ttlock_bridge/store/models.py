@@ -173,6 +173,10 @@ class Placement(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at_ms: Mapped[int | None] = mapped_column(BigInteger)
     updated_at_ms: Mapped[int] = mapped_column(BigInteger)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The replica working on this placement now (`access.leases`), None when none is."""
+    lease_until_ms: Mapped[int | None] = mapped_column(BigInteger)
+    """When that replica's lease ends unless it renews it: then any replica may take it."""
 
     grant: Mapped[Grant] = relationship(back_populates="placements")
 
@@ -259,6 +263,10 @@ class Event(Base):
     server_date_ms: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[EventSource] = mapped_column(_text_enum(EventSource))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    battery: Mapped[int | None] = mapped_column(Integer)
+    """The battery level (%) the record came with, if any."""
+    stored_by: Mapped[str | None] = mapped_column(String(64))
+    """The replica that stored it (`store.replica`); None for events stored before 0007."""
 
 
 class OperatorRole(StrEnum):
