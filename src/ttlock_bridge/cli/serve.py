@@ -32,6 +32,7 @@ from ttlock_bridge.cli.context import (
     err,
     writable_folder,
 )
+from ttlock_bridge.config import DATABASE_FILE_NAME
 from ttlock_bridge.config.mqtt import PASSWORD_VARIABLE
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ def demo(
         )
         broker = None
         try:
-            start_afresh(data_dir)
+            hold_serve_lock(stack, f"sqlite:///{data_dir / DATABASE_FILE_NAME}")  # before the
+            start_afresh(data_dir)  # database goes: never under a demo that runs there
             if mqtt_broker is not None:
                 broker = _host_and_port(mqtt_broker)
             elif mqtt:
@@ -173,7 +175,7 @@ def demo(
         # uvicorn re-raises the stop signal once it has shut down: end through the clean-up
         # (the private broker must not outlive the demo)
         signal.signal(signal.SIGTERM, _exit_cleanly)
-        _run(config, demo_credentials(), simulator_url, host, port)
+        _run(config, demo_credentials(), simulator_url, host, port, locked=True)
 
 
 def _exit_cleanly(_signal: int, _frame: object) -> None:
@@ -187,22 +189,39 @@ def _host_and_port(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _run(config: Config, credentials: Credentials, base: str, host: str, port: int) -> None:
+def hold_serve_lock(stack: ExitStack, store_url: str) -> None:
+    """Hold the database's serve lock until `stack` closes (`store.serve_lock`); exit 2 with
+    its message when another serve (or demo) holds it."""
+    from ttlock_bridge.store.serve_lock import AnotherServe, serve_lock
+
+    try:
+        stack.enter_context(serve_lock(store_url))
+    except AnotherServe as problem:
+        err.print(f"[red]Error:[/red] {escape(str(problem))}")
+        raise typer.Exit(2) from None
+
+
+def _run(
+    config: Config,
+    credentials: Credentials,
+    base: str,
+    host: str,
+    port: int,
+    *,
+    locked: bool = False,
+) -> None:
+    """Serve until stopped; `locked`: the caller holds the serve lock already (the demo)."""
     import uvicorn
 
     from ttlock_bridge.operations.api_token import api_token
     from ttlock_bridge.operations.logs import configure_logging
     from ttlock_bridge.service.runtime import Runtime
-    from ttlock_bridge.store.serve_lock import AnotherServe, serve_lock
 
     token = api_token(config.data_dir)
     configure_logging(secret_values(config, credentials, token))
     with ExitStack() as stack:
-        try:
-            stack.enter_context(serve_lock(config.store_url))  # held until the process ends
-        except AnotherServe as problem:
-            err.print(f"[red]Error:[/red] {escape(str(problem))}")
-            raise typer.Exit(2) from None
+        if not locked:
+            hold_serve_lock(stack, config.store_url)  # held until the process ends
         runtime = Runtime.build(config, credentials, api_base=base, api_token=token)
         server_config = uvicorn.Config(
             runtime.http_app(),
