@@ -127,8 +127,10 @@ class Access:
 
     async def _clean_up_nightly(self) -> None:
         while True:
-            now = self.clock()
-            await asyncio.sleep((self.next_cleanup_ms(now) - now) / 1000)
+            due_ms = self.next_cleanup_ms(self.clock())
+            await asyncio.sleep((due_ms - self.clock()) / 1000)
+            if self.clock() < due_ms:
+                continue  # the loop's timer woke before the wall clock: sleep the rest
             if self._runs_here is not None and not await self._runs_here(NIGHTLY_CLEANUP):
                 continue  # another replica cleans up
             try:
