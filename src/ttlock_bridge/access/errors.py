@@ -61,5 +61,17 @@ class IdempotencyKeyReused(InvalidInput):
     """The `Idempotency-Key` was first used with a different request."""
 
 
+class RoomStayTaken(AccessError):
+    """Another request (in this process or another replica) made a stay of the room that
+    overlaps these dates at the same moment: decide again with it (`RoomStays` does)."""
+
+    def __init__(self, room: str, grant_id: int) -> None:
+        self.grant_id = grant_id
+        super().__init__(
+            f"stay {grant_id} of {room} was made for these dates at the same moment: change "
+            "it by its id"
+        )
+
+
 class ConcurrentChange(AccessError):
     """Another request changed the same grant at the same moment; read it again and retry."""

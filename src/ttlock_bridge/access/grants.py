@@ -24,6 +24,7 @@ from ttlock_bridge.access.errors import (
     InvalidInput,
     OfflineCodeChosen,
     OfflineCodeFixed,
+    RoomStayTaken,
     UnknownDoor,
 )
 from ttlock_bridge.access.ledger import held_by, mark_changed, serves
@@ -118,7 +119,11 @@ class GrantService:
         self._bulletin = bulletin
 
     async def create(
-        self, request: GrantRequest, *, idempotency_key: str | None = None
+        self,
+        request: GrantRequest,
+        *,
+        idempotency_key: str | None = None,
+        room_free: bool = False,
     ) -> GrantView:
         """Check the request, record the grant and its placements, place the code on every door.
 
@@ -126,7 +131,10 @@ class GrantService:
         answers the grant the first one created (as it stands now) and creates nothing; the
         same key with a different request raises `IdempotencyKeyReused`. Keys are remembered
         for `IDEMPOTENCY_KEY_DAYS` days. Raises `InvalidInput` (and its kinds) for what the
-        rules refuse, `CodeClash` when the chosen code is on one of the doors.
+        rules refuse, `CodeClash` when the chosen code is on one of the doors. With `room_free`
+        (the room-issue rule, `RoomStays`) it raises `RoomStayTaken` when a current stay of the
+        room overlaps the window: checked under the grant write turn, so two processes that
+        both found the room free cannot both make the stay.
         """
         key = None if idempotency_key is None else (idempotency_key, _fingerprint(request))
         if key is not None:  # a repeat answers at once, without asking the cloud again
@@ -161,6 +169,7 @@ class GrantService:
                 window=window,
                 doors=tuple(doors),
                 offline=offline,
+                room_free=room_free,
             ),
             draw=self._draw(doors),
             key=key,
@@ -357,6 +366,8 @@ class _NewGrant:
     doors: tuple[DoorRef, ...]
     offline: dict[str, str | None]
     """Why each door gets an offline code (None: the grant's code, online)."""
+    room_free: bool = False
+    """Refuse (`RoomStayTaken`) when a current stay of the room overlaps the window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +404,12 @@ def _codes_taken(
     return {
         ref.door: codes_held_on(session, [ref.lock_id], except_grant=except_grant) for ref in doors
     }
+
+
+def _refuse_overlapping_stay(session: Session, room: str, window: Window, now_ms: int) -> None:
+    for stay in list_grants(session, state=GrantState.ACTIVE, room=room, ends_after_ms=now_ms):
+        if stay.start_ms < window.end_ms and window.start_ms < stay.end_ms:
+            raise RoomStayTaken(room, stay.id)
 
 
 def _offline_doors(grant: Grant) -> list[str]:
@@ -480,6 +497,8 @@ def _record_grant(
         known = _grant_of_key(session, key, now_ms)
         if known is not None:
             return known, False
+    if new.room_free and new.room is not None:
+        _refuse_overlapping_stay(session, new.room, new.window, now_ms)
     taken = _codes_taken(session, new.doors)
     if new.code is not None:
         _refuse_clash(new.code, taken)

@@ -7,7 +7,10 @@ is a new grant beside it, so the current guest keeps their code and their dates.
 has begun is changed only by a window with its start (an extension or an early departure): a
 window that starts later yet overlaps it could be the next guest arriving early, and handing
 them the current guest's code would be the harm this rule exists to prevent, so it is refused.
-Issues for one room take turns, so two triggers at once cannot both create the same stay.
+Issues for one room take turns in this process; across processes (replicas, the CLI beside
+`serve`) the store decides: a new stay is written only if no current stay of the room overlaps
+it (`GrantService.create(room_free=True)`, under the grant write turn), and one that lost that
+race decides again with the stay the other made. Two triggers at once never create two stays.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ttlock_bridge.access.errors import InvalidInput
+from ttlock_bridge.access.errors import InvalidInput, RoomStayTaken
 from ttlock_bridge.access.grants import GrantChanges, GrantRequest, GrantService
 from ttlock_bridge.access.rooms import configured_room
 from ttlock_bridge.access.time_window import Window, parse_window
 from ttlock_bridge.access.views import GrantView
 from ttlock_bridge.clock import Clock
 from ttlock_bridge.config import Config
+
+ISSUE_TRIES = 3
+"""How often an issue decides again after another process made a stay for its dates."""
 
 
 class StayOutcome(StrEnum):
@@ -87,6 +93,11 @@ class RoomStays:
             now_ms=self._clock(),
         )
         async with self._turns[room]:
+            for _ in range(ISSUE_TRIES - 1):
+                try:
+                    return await self._issue(room, window, start, end, code=code, name=name)
+                except RoomStayTaken:
+                    continue  # another process made a stay for these dates: decide again
             return await self._issue(room, window, start, end, code=code, name=name)
 
     async def _issue(
@@ -121,7 +132,7 @@ class RoomStays:
             return RoomIssue(StayOutcome.CHANGED, await self._grants.modify(stay.id, changes))
         request = GrantRequest(start=start, end=end, room=room, name=name, code=code)
         outcome = StayOutcome.NEXT_STAY if current else StayOutcome.NEW
-        return RoomIssue(outcome, await self._grants.create(request))
+        return RoomIssue(outcome, await self._grants.create(request, room_free=True))
 
 
 def _overlap(stay: GrantView, window: Window) -> bool:
