@@ -142,3 +142,27 @@ async def test_two_reconcilers_on_one_ledger_send_each_add_once(replicas: TwoRep
     entrance = next(lock for lock in state["locks"] if lock["lockId"] == MAIN_ENTRANCE)
     assert len([p for p in entrance["passcodes"] if p["onLock"]]) == 8
     assert all(view.summary == "active" for view in await replicas.two.grants.find())
+
+
+async def test_a_replica_whose_lease_lapsed_stops_holding_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(leases, "RENEW_EVERY_MS", 50)
+    placements = two_placements(store)
+    stalled_clock, other_clock = TestClock(), TestClock()
+    stalled = PlacementLeases(Transactions(store), "a", stalled_clock)
+    other = PlacementLeases(Transactions(store), "b", other_clock)
+    assert await stalled.claim(placements) == list(placements)
+    assert stalled.holds(placements[0])
+
+    stalled_clock.offset_ms += LEASE_MS  # no renewal got through for a whole lease
+    assert not stalled.holds(placements[0])  # then it is not this replica's, whatever else
+    stalled_clock.offset_ms -= LEASE_MS
+    other_clock.offset_ms += LEASE_MS + 1  # meanwhile the other took the lapsed leases over
+    assert await other.claim(placements) == list(placements)
+    await asyncio.sleep(0.3)  # the stalled replica's next renewal learns it
+
+    assert not stalled.holds(placements[0])
+    assert not stalled.holds(placements[1])
+    assert other.holds(placements[0])
+    await other.release(placements)

@@ -13,9 +13,11 @@ for it when that lease ends (`next_look_s`), not only at its next periodic pass.
 
 Lease times are the replicas' own clocks (UTC epoch ms), which NTP keeps within a fraction of
 a second of each other (TTLock's signed calls need that too); a lease outlives any such gap.
-A lease is an agreement on the work, not the safety net: a replica cut off from the database
-past its lease may still finish the one command in flight, and the ledger's intent and the
-passcode tag (DESIGN.md invariant 1) resolve that as they resolve a crash.
+A replica checks it still holds a placement's lease before each of its cloud steps (`holds`):
+a renewal that finds the lease taken over, or no renewal for longer than `LEASE_MS` (the
+database out of reach, the process stalled), ends it here too. What it cannot stop is the one
+command already in flight; the ledger's intent and the passcode tag (DESIGN.md invariant 1)
+resolve that as they resolve a crash.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ class PlacementLeases:
         self.owner = owner
         self._transactions = transactions
         self._clock = clock
-        self._held: set[int] = set()
+        self._held: dict[int, int] = {}
+        """Placement id -> when its lease ends unless renewed (UTC epoch ms)."""
         self._renewal: asyncio.Task[None] | None = None
         self._refused_until_ms: int | None = None
 
@@ -62,7 +65,7 @@ class PlacementLeases:
         )
         if other_until_ms is not None:
             self._refused_until_ms = min(other_until_ms, self._refused_until_ms or other_until_ms)
-        self._held |= taken
+        self._held.update(dict.fromkeys(taken, now_ms + LEASE_MS))
         if taken and (self._renewal is None or self._renewal.done()):
             self._renewal = asyncio.create_task(self._renew_while_held(), name="placement-leases")
         return [placement_id for placement_id in placement_ids if placement_id in taken]
@@ -71,16 +74,22 @@ class PlacementLeases:
         """These placements have nothing more to do now: any replica may take them (those
         this replica still holds). Best effort: a database that cannot be reached now lets
         the leases end by themselves."""
-        mine = self._held & set(placement_ids)
+        mine = self._held.keys() & set(placement_ids)
         if not mine:
             return
-        self._held -= mine
+        for placement_id in mine:
+            del self._held[placement_id]
         try:
             await self._transactions(release, mine, self.owner)
         except STORE_UNAVAILABLE:
             log.warning(
                 "event=lease_release_failed placements=%d (they end by themselves)", len(mine)
             )
+
+    def holds(self, placement_id: int) -> bool:
+        """Whether this replica still holds the placement's lease: claimed, not taken over at
+        the last renewal, and renewed within `LEASE_MS` (a little less, for clock skew)."""
+        return self._clock() < self._held.get(placement_id, 0) - 1_000
 
     def next_look_s(self, at_most_s: float) -> float:
         """Seconds until the earliest lease this replica was refused since the last call ends
@@ -95,14 +104,22 @@ class PlacementLeases:
             await asyncio.sleep(RENEW_EVERY_MS / 1000)
             if not self._held:
                 return
+            asked, until_ms = set(self._held), self._clock() + LEASE_MS
             try:
-                await self._transactions(
-                    renew, set(self._held), self.owner, self._clock() + LEASE_MS
-                )
+                kept = await self._transactions(renew, asked, self.owner, until_ms)
             except STORE_UNAVAILABLE as error:
                 log.warning("event=lease_renewal_failed held=%d error=%s", len(self._held), error)
             except Exception:  # the next renewal must still come
                 log.exception("event=lease_renewal_failed held=%d", len(self._held))
+            else:
+                lost = asked - kept
+                if lost:
+                    log.warning("event=leases_taken_over placements=%d", len(lost))
+                for placement_id in asked & self._held.keys():  # not released meanwhile
+                    if placement_id in kept:
+                        self._held[placement_id] = until_ms
+                    else:
+                        del self._held[placement_id]
 
 
 def claim(
@@ -144,12 +161,15 @@ def release(session: Session, placement_ids: Collection[int], owner: str) -> Non
     )
 
 
-def renew(session: Session, placement_ids: Collection[int], owner: str, until_ms: int) -> None:
-    """The leases `owner` holds on these placements run to `until_ms` (one whose release
-    failed is not among them: it ends)."""
-    session.execute(
-        update(Placement)
-        .where(Placement.id.in_(list(placement_ids)), Placement.lease_owner == owner)
-        .values(lease_until_ms=until_ms)
-        .execution_options(synchronize_session=False)
+def renew(session: Session, placement_ids: Collection[int], owner: str, until_ms: int) -> set[int]:
+    """The leases `owner` still holds on these placements run to `until_ms`; returns those
+    (one another replica took over after this one's lapsed is not among them)."""
+    return set(
+        session.scalars(
+            update(Placement)
+            .where(Placement.id.in_(list(placement_ids)), Placement.lease_owner == owner)
+            .values(lease_until_ms=until_ms)
+            .returning(Placement.id)
+            .execution_options(synchronize_session=False)
+        )
     )

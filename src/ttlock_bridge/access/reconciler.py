@@ -168,6 +168,8 @@ class Reconciler:
             step = next_step(work.view, self._clock())
             if isinstance(step, Nothing | Wait):
                 return moved
+            if not self.leases.holds(placement_id):
+                return moved  # the lease lapsed (a stall, the database out of reach): not ours
             moved = True
             try:
                 await self._perform(work, step)
