@@ -67,7 +67,7 @@ async def test_a_replica_whose_session_was_cut_asks_again_and_says_so_once(
         async with await psycopg.AsyncConnection.connect(admin, autocommit=True) as connection:
             await connection.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = 'replica-a'"
+                "WHERE application_name = 'replica-a' AND datname = current_database()"
             )
         with caplog.at_level(logging.WARNING, logger="ttlock_bridge.store"):
             lost = await one.runs_here("gateway poll")  # the cut is learnt: not sure, no run
@@ -122,3 +122,20 @@ async def test_two_replicas_due_for_the_nightly_cleanup_at_once_clean_up_once(
 
     runs = [r for r in caplog.records if r.getMessage().startswith("nightly cleanup removed")]
     assert len(runs) == 1
+
+
+async def test_replicas_of_another_database_on_the_server_are_not_this_ones(
+    postgres: PostgresCluster,
+) -> None:
+    elsewhere = singletons_of(postgres.new_database(), "other-property")
+    here = singletons_of(postgres.new_database(), "replica-a")
+    try:
+        assert await elsewhere.runs_here("gateway poll")
+        holders = await here.holders()
+        runs_here = await here.runs_here("gateway poll")  # the same key, another database
+    finally:
+        await elsewhere.close()
+        await here.close()
+
+    assert holders["gateway poll"] is None
+    assert runs_here

@@ -68,7 +68,8 @@ class AdvisorySession:
         return bool(row and row[0])
 
     async def holders(self, space: int) -> dict[int, str]:
-        """Each key of `space` held now, by any replica, and that replica's name."""
+        """Each key of `space` held now, by any replica of this database (a server may hold
+        other properties' databases, whose replicas take the same keys), and its name."""
         async with self._one_at_a_time:
             connection = await self._connect()
             try:
@@ -76,7 +77,8 @@ class AdvisorySession:
                     "SELECT l.objid, a.application_name FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
-                    "AND l.classid = %s",
+                    "AND l.classid = %s AND l.database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())",
                     (space % INT4,),
                 )
                 rows = await cursor.fetchall()
